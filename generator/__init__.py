@@ -1,0 +1,3 @@
+"""anjian — work-safety supervision records as schema-validated YAML in Git."""
+
+__version__ = "0.1.0"

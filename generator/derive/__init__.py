@@ -1,0 +1,1 @@
+"""Derived facts: records + policy + date in, sorted values out, no I/O."""

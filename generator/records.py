@@ -1,0 +1,105 @@
+"""Records: a parsed file with its kind (from the folder) and id (from the data)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.load import (
+    MAX_BYTES,
+    YAML_SYNTAX,
+    Document,
+    Pointer,
+    Position,
+    iter_record_files,
+    parse_document,
+)
+from generator.problems import Problem, make
+
+RECORDS_DIR = "records"
+# below this many files, worker processes cost more than they save
+PARALLEL_THRESHOLD = 1500
+
+
+@dataclass
+class Record:
+    kind: str
+    path: str  # relative to the repository root, POSIX separators
+    doc: Document
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.doc.data
+
+    @property
+    def id(self) -> str | None:
+        value = self.doc.data.get("id")
+        return value if isinstance(value, str) else None
+
+    @property
+    def stem(self) -> str:
+        name = self.path.rsplit("/", 1)[-1]
+        return name.rsplit(".", 1)[0]
+
+    def locate(self, pointer: Pointer, *, key: bool = False) -> Position | None:
+        return self.doc.locate(pointer, key=key)
+
+
+def kind_of(path: str) -> str | None:
+    """``records/<kind>/…/<id>.yaml`` → kind."""
+    parts = path.split("/")
+    if len(parts) >= 3 and parts[0] == RECORDS_DIR:
+        return parts[1]
+    return None
+
+
+def load_record(root: Path, file: Path, *, max_bytes: int = MAX_BYTES) -> Record | Problem:
+    rel = file.relative_to(root).as_posix()
+    try:
+        raw = file.read_bytes()
+    except OSError as err:
+        return make(YAML_SYNTAX, rel, f"无法读取文件：{err.strerror}", f"cannot read file: {err.strerror}")
+    parsed = parse_document(raw, rel, max_bytes=max_bytes)
+    if isinstance(parsed, Problem):
+        return parsed
+    return Record(kind=kind_of(rel) or "", path=rel, doc=parsed)
+
+
+def _load_chunk(args: tuple[str, list[str], int]) -> list[Record | Problem]:
+    root, files, max_bytes = args
+    base = Path(root)
+    return [load_record(base, base / f, max_bytes=max_bytes) for f in files]
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def load_files(
+    root: Path, files: Iterable[Path], *, max_bytes: int = MAX_BYTES, jobs: int | None = None
+) -> tuple[list[Record], list[Problem]]:
+    """Load files (in worker processes when there are many); bad files become problems."""
+    rels = [f.relative_to(root).as_posix() for f in files]
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    results: list[Record | Problem]
+    if workers > 1 and len(rels) >= PARALLEL_THRESHOLD:
+        size = max(200, len(rels) // (workers * 8))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = pool.map(_load_chunk, [(str(root), c, max_bytes) for c in _chunks(rels, size)])
+            results = [item for part in parts for item in part]
+    else:
+        results = _load_chunk((str(root), rels, max_bytes))
+    records = [r for r in results if isinstance(r, Record)]
+    problems = [r for r in results if isinstance(r, Problem)]
+    return records, problems
+
+
+def load_repository(
+    root: Path, *, max_bytes: int = MAX_BYTES, jobs: int | None = None
+) -> tuple[list[Record], list[Problem]]:
+    return load_files(root, iter_record_files(root / RECORDS_DIR), max_bytes=max_bytes, jobs=jobs)

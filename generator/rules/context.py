@@ -1,0 +1,72 @@
+"""What every rule sees: the loaded records, the policy and the as-of date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.load import Pointer, pointer_text
+from generator.policy import Policy
+from generator.problems import Code, Problem, make
+from generator.records import Record
+from generator.schemas import Registry
+
+
+@dataclass
+class Context:
+    root: Path
+    registry: Registry
+    policy: Policy
+    as_of: dt.date
+    records: list[Record]  # every record of the repository (for references)
+    targets: list[Record]  # the records whose problems are reported
+    by_id: dict[str, list[Record]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[Record]] = defaultdict(list)
+        for record in self.records:
+            if record.id is not None:
+                index[record.id].append(record)
+        self.by_id = dict(index)
+
+    def get(self, record_id: Any) -> Record | None:
+        found = self.by_id.get(record_id) if isinstance(record_id, str) else None
+        return found[0] if found else None
+
+    def targets_of(self, kind: str) -> list[Record]:
+        return [r for r in self.targets if r.kind == kind]
+
+    def problem(
+        self,
+        code: Code,
+        record: Record,
+        pointer: Pointer,
+        zh: str,
+        en: str,
+        *,
+        key: bool = False,
+        hint_zh: str = "",
+        hint_en: str = "",
+        severity: str | None = None,
+    ) -> Problem:
+        where = record.locate(pointer, key=key)
+        return make(
+            code, record.path, zh, en,
+            line=where[0] if where else None, column=where[1] if where else None,
+            record_id=record.id, pointer=pointer_text(pointer),
+            hint_zh=hint_zh, hint_en=hint_en,
+            severity="warning" if severity == "warning" else None,
+        )
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """Schema-checked dates are ISO strings; anything else is not a date."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
