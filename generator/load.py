@@ -30,38 +30,68 @@ MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 40
 
 FILE_TOO_LARGE = register(
-    "file-too-large", "文件过大", "file too large",
+    "file-too-large",
+    "文件过大",
+    "file too large",
     "一条记录不应超过 1 MB。照片、扫描件等证据请放在 records/evidence/ 下并按哈希引用。",
 )
-EMPTY_FILE = register("empty-file", "空文件", "empty file", "文件中需要有一条记录（一个 YAML 映射）。")
+EMPTY_FILE = register(
+    "empty-file", "空文件", "empty file", "文件中需要有一条记录（一个 YAML 映射）。"
+)
 INVALID_UTF8 = register(
-    "invalid-utf8", "不是 UTF-8 编码", "not UTF-8",
+    "invalid-utf8",
+    "不是 UTF-8 编码",
+    "not UTF-8",
     "请用 UTF-8 编码保存文件（编辑器“另存为”时选择 UTF-8），不要用 GBK。",
 )
-TAB_INDENT = register("tab-indent", "用了制表符缩进", "tab indentation", "YAML 只能用空格缩进，请把 Tab 换成两个空格。")
-TOO_DEEP = register("too-deep", "嵌套过深", "nesting too deep", "记录的层级不应超过 40 层，请检查括号或缩进。")
+TAB_INDENT = register(
+    "tab-indent",
+    "用了制表符缩进",
+    "tab indentation",
+    "YAML 只能用空格缩进，请把 Tab 换成两个空格。",
+)
+TOO_DEEP = register(
+    "too-deep", "嵌套过深", "nesting too deep", "记录的层级不应超过 40 层，请检查括号或缩进。"
+)
 YAML_SYNTAX = register(
-    "yaml-syntax", "YAML 语法错误", "YAML syntax error",
+    "yaml-syntax",
+    "YAML 语法错误",
+    "YAML syntax error",
     "按提示的行列检查冒号、缩进和引号；含冒号、井号的文字请加引号。",
 )
 MULTIPLE_DOCUMENTS = register(
-    "multiple-documents", "一个文件有多条记录", "several documents in one file",
+    "multiple-documents",
+    "一个文件有多条记录",
+    "several documents in one file",
     "每个文件只放一条记录；删除多余的 `---` 分隔行，把其他记录放到各自的文件中。",
 )
 NOT_A_MAPPING = register(
-    "not-a-mapping", "顶层不是映射", "top level is not a mapping",
+    "not-a-mapping",
+    "顶层不是映射",
+    "top level is not a mapping",
     "记录应以 `id: …` 这样的“字段: 值”开头，而不是列表或单个值。",
 )
-DUPLICATE_KEY = register("duplicate-key", "字段重复", "duplicate key", "同一层级的字段只能出现一次，请删除或合并重复的字段。")
+DUPLICATE_KEY = register(
+    "duplicate-key",
+    "字段重复",
+    "duplicate key",
+    "同一层级的字段只能出现一次，请删除或合并重复的字段。",
+)
 ALIAS = register(
-    "alias-not-allowed", "使用了锚点或别名", "anchor or alias used",
+    "alias-not-allowed",
+    "使用了锚点或别名",
+    "anchor or alias used",
     "记录中不使用 `&锚点` 和 `*别名`，请把内容直接写出来。",
 )
 BAD_TAG = register(
-    "tag-not-allowed", "使用了不允许的标签", "tag not allowed",
+    "tag-not-allowed",
+    "使用了不允许的标签",
+    "tag not allowed",
     "删除 `!标签`；记录只使用普通的文字、数字、日期、列表和映射。",
 )
-BAD_KEY = register("bad-key", "字段名不是文字", "key is not text", "字段名必须是普通文字，例如 `found_on:`。")
+BAD_KEY = register(
+    "bad-key", "字段名不是文字", "key is not text", "字段名必须是普通文字，例如 `found_on:`。"
+)
 
 _CORE_TAGS = {
     "tag:yaml.org,2002:str",
@@ -131,14 +161,22 @@ def _prescan(text: str, path: str) -> Problem | None:
         if "\t" in lead and stripped and not stripped.startswith("#"):
             column = lead.index("\t") + 1
             return make(
-                TAB_INDENT, path, f"第 {number} 行用 Tab 缩进", f"line {number} is indented with a tab",
-                line=number, column=column,
+                TAB_INDENT,
+                path,
+                f"第 {number} 行用 Tab 缩进",
+                f"line {number} is indented with a tab",
+                line=number,
+                column=column,
             )
         # block nesting: indentation and "- " / "? " / ": " markers at the line start
         if len(lead) > MAX_DEPTH * 4:
             return make(
-                TOO_DEEP, path, f"第 {number} 行缩进或嵌套过深", f"line {number} is nested too deeply",
-                line=number, column=1,
+                TOO_DEEP,
+                path,
+                f"第 {number} 行缩进或嵌套过深",
+                f"line {number} is nested too deeply",
+                line=number,
+                column=1,
             )
         if "[" in line or "{" in line:
             for char in line:
@@ -147,9 +185,12 @@ def _prescan(text: str, path: str) -> Problem | None:
                     max_flow = max(max_flow, flow)
                     if max_flow > MAX_DEPTH:
                         return make(
-                            TOO_DEEP, path, f"第 {number} 行括号嵌套超过 {MAX_DEPTH} 层",
+                            TOO_DEEP,
+                            path,
+                            f"第 {number} 行括号嵌套超过 {MAX_DEPTH} 层",
                             f"brackets nested deeper than {MAX_DEPTH} at line {number}",
-                            line=number, column=1,
+                            line=number,
+                            column=1,
                         )
                 elif char in "]}" and flow:
                     flow -= 1
@@ -172,13 +213,20 @@ class _Builder:
 
     def build(self, node: Node, pointer: Pointer, depth: int) -> Any:
         if id(node) in self.seen:
-            raise self.refuse(ALIAS, node, "这里引用了别名（*别名）", "an alias refers to an earlier node")
+            raise self.refuse(
+                ALIAS, node, "这里引用了别名（*别名）", "an alias refers to an earlier node"
+            )
         self.seen.add(id(node))
         if depth > MAX_DEPTH:
-            raise self.refuse(TOO_DEEP, node, f"嵌套超过 {MAX_DEPTH} 层", f"nested deeper than {MAX_DEPTH}")
+            raise self.refuse(
+                TOO_DEEP, node, f"嵌套超过 {MAX_DEPTH} 层", f"nested deeper than {MAX_DEPTH}"
+            )
         if node.tag not in _CORE_TAGS:
             raise self.refuse(
-                BAD_TAG, node, f"不允许的标签 {node.tag}", f"tag {node.tag} is not allowed",
+                BAD_TAG,
+                node,
+                f"不允许的标签 {node.tag}",
+                f"tag {node.tag} is not allowed",
             )
         self.doc.positions[pointer] = _mark(node)
         if isinstance(node, ScalarNode):
@@ -199,11 +247,15 @@ class _Builder:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise self.refuse(ALIAS, key_node, "不允许使用合并键 <<", "merge keys (<<) are not allowed")
+                raise self.refuse(
+                    ALIAS, key_node, "不允许使用合并键 <<", "merge keys (<<) are not allowed"
+                )
             if not isinstance(key_node, ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
                 if isinstance(key_node, ScalarNode) and key_node.tag in _CORE_TAGS:
                     raise self.refuse(
-                        BAD_KEY, key_node, f"字段名 {key_node.value!r} 不是文字",
+                        BAD_KEY,
+                        key_node,
+                        f"字段名 {key_node.value!r} 不是文字",
                         f"key {key_node.value!r} is not text",
                     )
                 raise self.refuse(BAD_KEY, key_node, "字段名必须是文字", "keys must be plain text")
@@ -212,7 +264,10 @@ class _Builder:
                 first = self.doc.key_positions.get((*pointer, key))
                 where = f"（第一次出现在第 {first[0]} 行）" if first else ""
                 raise self.refuse(
-                    DUPLICATE_KEY, key_node, f"字段“{key}”重复出现{where}", f"key {key!r} appears twice",
+                    DUPLICATE_KEY,
+                    key_node,
+                    f"字段“{key}”重复出现{where}",
+                    f"key {key!r} appears twice",
                 )
             self.doc.key_positions[(*pointer, key)] = _mark(key_node)
             result[key] = self.build(value_node, (*pointer, key), depth + 1)
@@ -237,7 +292,9 @@ def parse_document(raw: bytes, path: str, *, max_bytes: int = MAX_BYTES) -> Docu
     """Parse one record file's bytes, or return the first problem that stops it."""
     if len(raw) > max_bytes:
         return make(
-            FILE_TOO_LARGE, path, f"文件有 {len(raw):,} 字节，超过上限 {max_bytes:,} 字节",
+            FILE_TOO_LARGE,
+            path,
+            f"文件有 {len(raw):,} 字节，超过上限 {max_bytes:,} 字节",
             f"file has {len(raw):,} bytes, over the limit of {max_bytes:,}",
         )
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -247,8 +304,12 @@ def parse_document(raw: bytes, path: str, *, max_bytes: int = MAX_BYTES) -> Docu
     except UnicodeDecodeError as err:
         line, column = _line_of_offset(raw, err.start)
         return make(
-            INVALID_UTF8, path, f"第 {line} 行有无法按 UTF-8 读取的字节", f"invalid UTF-8 at line {line}",
-            line=line, column=column,
+            INVALID_UTF8,
+            path,
+            f"第 {line} 行有无法按 UTF-8 读取的字节",
+            f"invalid UTF-8 at line {line}",
+            line=line,
+            column=column,
         )
     problem = _prescan(text, path)
     if problem is not None:
@@ -257,14 +318,20 @@ def parse_document(raw: bytes, path: str, *, max_bytes: int = MAX_BYTES) -> Docu
         anchored = _find_anchor(text)
         if anchored is not None:
             return make(
-                ALIAS, path, "这里使用了锚点或别名（&锚点、*别名）", "an anchor or alias is used here",
-                line=anchored[0], column=anchored[1],
+                ALIAS,
+                path,
+                "这里使用了锚点或别名（&锚点、*别名）",
+                "an anchor or alias is used here",
+                line=anchored[0],
+                column=anchored[1],
             )
         nodes = yaml.compose_all(text, Loader=yaml.CSafeLoader)
         first = next(nodes, None)
         if first is not None and next(nodes, None) is not None:
             return make(
-                MULTIPLE_DOCUMENTS, path, "文件中有不止一条记录（多个 YAML 文档）",
+                MULTIPLE_DOCUMENTS,
+                path,
+                "文件中有不止一条记录（多个 YAML 文档）",
                 "the file holds more than one YAML document",
             )
     except yaml.MarkedYAMLError as err:
@@ -272,8 +339,12 @@ def parse_document(raw: bytes, path: str, *, max_bytes: int = MAX_BYTES) -> Docu
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         detail = err.problem or err.context or "syntax error"
         return make(
-            YAML_SYNTAX, path, f"YAML 语法错误：{detail}", f"YAML syntax error: {detail}",
-            line=line, column=column,
+            YAML_SYNTAX,
+            path,
+            f"YAML 语法错误：{detail}",
+            f"YAML syntax error: {detail}",
+            line=line,
+            column=column,
         )
     except yaml.YAMLError as err:
         return make(YAML_SYNTAX, path, f"YAML 语法错误：{err}", f"YAML syntax error: {err}")
@@ -283,8 +354,12 @@ def parse_document(raw: bytes, path: str, *, max_bytes: int = MAX_BYTES) -> Docu
         line, column = _mark(first)
         what = "列表" if isinstance(first, SequenceNode) else "单个值"
         return make(
-            NOT_A_MAPPING, path, f"顶层是{what}，应为“字段: 值”的映射",
-            "the top level must be a mapping of fields", line=line, column=column,
+            NOT_A_MAPPING,
+            path,
+            f"顶层是{what}，应为“字段: 值”的映射",
+            "the top level must be a mapping of fields",
+            line=line,
+            column=column,
         )
     builder = _Builder(path)
     try:

@@ -16,7 +16,9 @@ from generator.problems import Problem, make, register
 POLICY_FILE = "policy.yaml"
 
 BAD_POLICY = register(
-    "bad-policy", "策略文件有误", "invalid policy file",
+    "bad-policy",
+    "策略文件有误",
+    "invalid policy file",
     "policy.yaml 必须符合 schemas/policy.json；按提示修改对应的数字或名称。",
 )
 
@@ -69,21 +71,28 @@ def load_policy(root: Path, schema: dict[str, Any]) -> tuple[Policy, list[Proble
     """Read policy.yaml; a broken policy yields problems and an empty policy."""
     file = root / POLICY_FILE
     if not file.is_file():
-        return Policy({}), [make(BAD_POLICY, POLICY_FILE, "缺少 policy.yaml", "policy.yaml is missing")]
+        return Policy({}), [
+            make(BAD_POLICY, POLICY_FILE, "缺少 policy.yaml", "policy.yaml is missing")
+        ]
     parsed = parse_document(file.read_bytes(), POLICY_FILE)
     if isinstance(parsed, Problem):
         return Policy({}), [parsed]
     problems = []
     if schema:
-        validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+        validator = jsonschema.Draft202012Validator(
+            schema, format_checker=jsonschema.FormatChecker()
+        )
         for error in validator.iter_errors(parsed.data):
             pointer = tuple(error.absolute_path)
             where = parsed.locate(pointer)
             problems.append(
                 make(
-                    BAD_POLICY, POLICY_FILE, f"策略文件不符合模式：{error.message}",
+                    BAD_POLICY,
+                    POLICY_FILE,
+                    f"策略文件不符合模式：{error.message}",
                     f"policy does not match its schema: {error.message}",
-                    line=where[0] if where else None, column=where[1] if where else None,
+                    line=where[0] if where else None,
+                    column=where[1] if where else None,
                     pointer="/".join(str(p) for p in pointer),
                 )
             )

@@ -31,7 +31,9 @@ class Code:
 CODES: dict[str, Code] = {}
 
 
-def register(code: str, title_zh: str, title_en: str, fix_zh: str, severity: Severity = "error") -> Code:
+def register(
+    code: str, title_zh: str, title_en: str, fix_zh: str, severity: Severity = "error"
+) -> Code:
     """Declare a problem code once, with what it means and how to fix it."""
     if code in CODES:
         raise ValueError(f"problem code registered twice: {code}")
@@ -57,7 +59,9 @@ class Problem:
     def message(self, lang: Lang = "zh") -> str:
         text = self.message_zh if lang == "zh" else self.message_en
         hint = self.hint_zh if lang == "zh" else self.hint_en
-        return f"{text}（{hint}）" if hint and lang == "zh" else f"{text} ({hint})" if hint else text
+        return (
+            f"{text}（{hint}）" if hint and lang == "zh" else f"{text} ({hint})" if hint else text
+        )
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line or 0, self.column or 0, self.code)

@@ -62,7 +62,9 @@ def load_record(root: Path, file: Path, *, max_bytes: int = MAX_BYTES) -> Record
     try:
         raw = file.read_bytes()
     except OSError as err:
-        return make(YAML_SYNTAX, rel, f"无法读取文件：{err.strerror}", f"cannot read file: {err.strerror}")
+        return make(
+            YAML_SYNTAX, rel, f"无法读取文件：{err.strerror}", f"cannot read file: {err.strerror}"
+        )
     parsed = parse_document(raw, rel, max_bytes=max_bytes)
     if isinstance(parsed, Problem):
         return parsed

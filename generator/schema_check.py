@@ -21,26 +21,45 @@ from generator.records import Record
 from generator.schemas import KindSchema, Registry
 
 UNKNOWN_KIND = register(
-    "unknown-kind", "未知的记录类别", "unknown record kind",
+    "unknown-kind",
+    "未知的记录类别",
+    "unknown record kind",
     "记录必须放在 records/<类别>/ 下，类别是 schemas/ 中某个模式的名字，例如 records/hazard/。",
 )
-MISSING_FIELD = register("missing-field", "缺少必填字段", "required field missing", "补上该字段；字段含义见数据字典。")
-UNKNOWN_FIELD = register(
-    "unknown-field", "未知字段", "unknown field", "删除该字段，或改成模式中已有的字段名（注意拼写）。",
+MISSING_FIELD = register(
+    "missing-field", "缺少必填字段", "required field missing", "补上该字段；字段含义见数据字典。"
 )
-BAD_ENUM = register("bad-enum", "取值不在可选范围内", "value not allowed", "从提示列出的可选值中选一个，原样填写。")
+UNKNOWN_FIELD = register(
+    "unknown-field",
+    "未知字段",
+    "unknown field",
+    "删除该字段，或改成模式中已有的字段名（注意拼写）。",
+)
+BAD_ENUM = register(
+    "bad-enum", "取值不在可选范围内", "value not allowed", "从提示列出的可选值中选一个，原样填写。"
+)
 WRONG_TYPE = register(
-    "wrong-type", "类型不对", "wrong type",
+    "wrong-type",
+    "类型不对",
+    "wrong type",
     "按字段说明填写文字、数字、列表或映射；YAML 会把 no、yes、on、010、1:20 这类文字读成别的类型，请加引号。",
 )
 BAD_DATE = register(
-    "bad-date", "日期无效", "invalid date", "日期写成 YYYY-MM-DD，且必须是日历上存在的日子，例如 2026-02-28。",
+    "bad-date",
+    "日期无效",
+    "invalid date",
+    "日期写成 YYYY-MM-DD，且必须是日历上存在的日子，例如 2026-02-28。",
 )
 BAD_FORMAT = register("bad-format", "格式不对", "wrong format", "按字段说明的格式填写。")
 OUT_OF_RANGE = register(
-    "out-of-range", "长度或数值超出范围", "length or value out of range", "按字段说明调整长度、数量或数值。",
+    "out-of-range",
+    "长度或数值超出范围",
+    "length or value out of range",
+    "按字段说明调整长度、数量或数值。",
 )
-SCHEMA_VIOLATION = register("schema-violation", "不符合模式", "does not match the schema", "按字段说明修改。")
+SCHEMA_VIOLATION = register(
+    "schema-violation", "不符合模式", "does not match the schema", "按字段说明修改。"
+)
 
 _TYPE_ZH = {
     "string": "文字",
@@ -93,7 +112,9 @@ class SchemaChecker:
             known = "、".join(sorted(self.registry.kinds))
             return [
                 make(
-                    UNKNOWN_KIND, record.path, f"“{record.kind}”不是记录类别；可用的类别：{known}",
+                    UNKNOWN_KIND,
+                    record.path,
+                    f"“{record.kind}”不是记录类别；可用的类别：{known}",
                     f"{record.kind!r} is not a record kind; known kinds: {', '.join(sorted(self.registry.kinds))}",
                     record_id=record.id,
                 )
@@ -105,8 +126,13 @@ class SchemaChecker:
         problems = [p for error in errors for p in _problems_from_error(record, spec, error)]
         if not problems:  # the two validators disagree: never accept silently
             problems.append(
-                make(SCHEMA_VIOLATION, record.path, "记录不符合模式", "record does not match the schema",
-                     record_id=record.id)
+                make(
+                    SCHEMA_VIOLATION,
+                    record.path,
+                    "记录不符合模式",
+                    "record does not match the schema",
+                    record_id=record.id,
+                )
             )
         return problems
 
@@ -169,11 +195,16 @@ def _problem(record: Record, spec: KindSchema, error: jsonschema.ValidationError
             zh = f"“{title}”的取值“{shown}”不在可选范围内；可选：{options}"
             en = f"{shown!r} is not one of {error.validator_value!r}"
             if isinstance(value, str):
-                guess = difflib.get_close_matches(value, [str(v) for v in error.validator_value], n=1)
+                guess = difflib.get_close_matches(
+                    value, [str(v) for v in error.validator_value], n=1
+                )
                 if guess:
                     hint_zh, hint_en = f"是不是“{guess[0]}”？", f"did you mean {guess[0]!r}?"
             elif raw is not None:
-                hint_zh, hint_en = f"YAML 把 {raw} 读成了{_TYPE_ZH[_type_name(value)]}，请加引号", "quote it"
+                hint_zh, hint_en = (
+                    f"YAML 把 {raw} 读成了{_TYPE_ZH[_type_name(value)]}，请加引号",
+                    "quote it",
+                )
         elif validator == "type":
             code = WRONG_TYPE
             expected = error.validator_value
@@ -183,8 +214,8 @@ def _problem(record: Record, spec: KindSchema, error: jsonschema.ValidationError
             zh = f"“{title}”应为{want}，实际是{got}"
             en = f"{title}: expected {expected}, got {_type_name(value)}"
             if raw is not None and "string" in names:
-                hint_zh = f"YAML 把 {raw} 读成了{got}；如果是文字，请写成 \"{raw}\""
-                hint_en = f"YAML read {raw} as {_type_name(value)}; quote it: \"{raw}\""
+                hint_zh = f'YAML 把 {raw} 读成了{got}；如果是文字，请写成 "{raw}"'
+                hint_en = f'YAML read {raw} as {_type_name(value)}; quote it: "{raw}"'
         elif validator == "format":
             fmt = str(error.validator_value)
             if fmt == "date":
@@ -201,10 +232,22 @@ def _problem(record: Record, spec: KindSchema, error: jsonschema.ValidationError
             zh = f"“{title}”的值“{shown}”格式不对"
             en = f"{shown!r} does not match the expected format"
             if pointer == ("id",):
-                hint_zh = f"编号格式见模式：{spec.schema.get('x-id-pattern', error.validator_value)}"
+                hint_zh = (
+                    f"编号格式见模式：{spec.schema.get('x-id-pattern', error.validator_value)}"
+                )
                 hint_en = f"expected pattern {error.validator_value}"
-        elif validator in ("minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum",
-                           "exclusiveMinimum", "exclusiveMaximum", "uniqueItems", "minProperties"):
+        elif validator in (
+            "minLength",
+            "maxLength",
+            "minItems",
+            "maxItems",
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "uniqueItems",
+            "minProperties",
+        ):
             code = OUT_OF_RANGE
             limits = {
                 "minLength": ("字数至少为", "length at least"),
@@ -228,8 +271,14 @@ def _problem(record: Record, spec: KindSchema, error: jsonschema.ValidationError
 
     where = record.locate(pointer, key=at_key)
     return make(
-        code, record.path, zh, en,
-        line=where[0] if where else None, column=where[1] if where else None,
-        record_id=record.id, pointer=pointer_text(pointer_for_text),
-        hint_zh=hint_zh, hint_en=hint_en,
+        code,
+        record.path,
+        zh,
+        en,
+        line=where[0] if where else None,
+        column=where[1] if where else None,
+        record_id=record.id,
+        pointer=pointer_text(pointer_for_text),
+        hint_zh=hint_zh,
+        hint_en=hint_en,
     )

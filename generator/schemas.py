@@ -93,7 +93,11 @@ def _branches(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def _walk(
-    node: dict[str, Any], root: dict[str, Any], prefix: Pattern, public: bool, out: dict[Pattern, FieldSpec]
+    node: dict[str, Any],
+    root: dict[str, Any],
+    prefix: Pattern,
+    public: bool,
+    out: dict[Pattern, FieldSpec],
 ) -> None:
     node = _resolve(node, root)
     for branch in _branches(node):
@@ -104,16 +108,17 @@ def _walk(
             sub = _resolve(sub, root)
             pattern = (*prefix, name)
             is_public = public and sub.get("x-disclosure") == "public"
-            items = _resolve(sub.get("items") or {}, root) if isinstance(sub.get("items"), dict) else {}
+            items = (
+                _resolve(sub.get("items") or {}, root) if isinstance(sub.get("items"), dict) else {}
+            )
             ref = sub.get("x-ref") or items.get("x-ref")
             pii = sub.get("x-pii") or items.get("x-pii")
             if pattern not in out:
                 out[pattern] = FieldSpec(pattern, sub, is_public, ref, pii)
             if sub.get("type") == "object" or "properties" in sub:
                 _walk(sub, root, pattern, is_public, out)
-            if items:
-                if items.get("type") == "object" or "properties" in items:
-                    _walk(items, root, (*pattern, STAR), is_public, out)
+            if items and (items.get("type") == "object" or "properties" in items):
+                _walk(items, root, (*pattern, STAR), is_public, out)
 
 
 def read_kind_schema(kind: str, schema: dict[str, Any]) -> KindSchema:

@@ -71,7 +71,9 @@ def validate_repository(
     if wanted is not None:
         missing = wanted - {r.path for r in records} - {p.path for p in load_problems}
         if missing:  # a named file outside records/ (or deleted): load it to report on it
-            extra, extra_problems = load_files(root, [root / m for m in sorted(missing) if (root / m).is_file()])
+            extra, extra_problems = load_files(
+                root, [root / m for m in sorted(missing) if (root / m).is_file()]
+            )
             records += extra
             load_problems += extra_problems
         load_problems = [p for p in load_problems if p.path in wanted]
@@ -87,8 +89,12 @@ def validate_repository(
             schema_ok.append(record)
 
     ctx = Context(
-        root=root, registry=registry, policy=policy, as_of=as_of or policy.today(),
-        records=records, targets=schema_ok,
+        root=root,
+        registry=registry,
+        policy=policy,
+        as_of=as_of or policy.today(),
+        records=records,
+        targets=schema_ok,
     )
     bad_paths: set[str] = set()
     for rule in RULES:

@@ -54,10 +54,16 @@ class Context:
     ) -> Problem:
         where = record.locate(pointer, key=key)
         return make(
-            code, record.path, zh, en,
-            line=where[0] if where else None, column=where[1] if where else None,
-            record_id=record.id, pointer=pointer_text(pointer),
-            hint_zh=hint_zh, hint_en=hint_en,
+            code,
+            record.path,
+            zh,
+            en,
+            line=where[0] if where else None,
+            column=where[1] if where else None,
+            record_id=record.id,
+            pointer=pointer_text(pointer),
+            hint_zh=hint_zh,
+            hint_en=hint_en,
             severity="warning" if severity == "warning" else None,
         )
 

@@ -15,7 +15,9 @@ from generator.problems import Problem, register
 from generator.rules.context import Context
 
 BAD_CREDIT_CODE = register(
-    "bad-credit-code", "统一社会信用代码校验位不对", "credit code check character fails",
+    "bad-credit-code",
+    "统一社会信用代码校验位不对",
+    "credit code check character fails",
     "对照营业执照重新抄写 18 位代码（注意 0/O、1/I 等易混字符）；确属早期合法代码的，在 policy.yaml 的 uscc_exceptions 中登记。",
 )
 
@@ -28,8 +30,12 @@ def check(ctx: Context) -> Iterator[Problem]:
             continue
         listed = code in exceptions
         yield ctx.problem(
-            BAD_CREDIT_CODE, record, ("id",),
-            f"统一社会信用代码“{code}”校验位不对" + ("（已在 uscc_exceptions 中登记为例外）" if listed else ""),
-            f"credit code {code!r} fails the GB 32100 check" + (" (listed as an exception)" if listed else ""),
+            BAD_CREDIT_CODE,
+            record,
+            ("id",),
+            f"统一社会信用代码“{code}”校验位不对"
+            + ("（已在 uscc_exceptions 中登记为例外）" if listed else ""),
+            f"credit code {code!r} fails the GB 32100 check"
+            + (" (listed as an exception)" if listed else ""),
             severity="warning" if listed else None,
         )

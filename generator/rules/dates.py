@@ -19,10 +19,15 @@ from generator.records import Record
 from generator.rules.context import Context, parse_date
 
 DATE_ORDER = register(
-    "date-order", "日期先后顺序不对", "dates out of order", "核对相关的两个日期，后发生的事不能早于先发生的事。",
+    "date-order",
+    "日期先后顺序不对",
+    "dates out of order",
+    "核对相关的两个日期，后发生的事不能早于先发生的事。",
 )
 FUTURE_DATE = register(
-    "future-date", "日期晚于今天", "date in the future",
+    "future-date",
+    "日期晚于今天",
+    "date in the future",
     "已经发生的事（检查、发现、整改、决定、报送）不能写将来的日期；期限类日期不受此限。",
 )
 
@@ -37,7 +42,12 @@ ORDERS: list[tuple[str, Pointer, Pointer, str]] = [
     ("complaint", ("checked_on",), ("answered_on",), "答复日期应不早于核查日期"),
     ("complaint", ("received_on",), ("answered_on",), "答复日期应不早于受理日期"),
     ("decision", ("listed_from",), ("listed_until",), "列入期限的结束日期应晚于开始日期"),
-    ("decision", ("notice", "date"), ("notice", "objection_until"), "异议期截止日期应不早于告知日期"),
+    (
+        "decision",
+        ("notice", "date"),
+        ("notice", "objection_until"),
+        "异议期截止日期应不早于告知日期",
+    ),
     ("decision", ("notice", "date"), ("decided_on",), "决定日期应不早于告知日期"),
     ("hazard", ("found_on",), ("five_fixed", "deadline"), "五定中的整改时限应不早于发现日期"),
     ("hazard", ("found_on",), ("listing", "date"), "挂牌督办日期应不早于发现日期"),
@@ -78,7 +88,9 @@ def _future(ctx: Context, record: Record) -> Iterator[Problem]:
         when = parse_date(_get(record.data, pointer))
         if when is not None and when > ctx.as_of:
             yield ctx.problem(
-                FUTURE_DATE, record, pointer,
+                FUTURE_DATE,
+                record,
+                pointer,
                 f"{when} 晚于当前日期 {ctx.as_of}，已发生的事不能写将来的日期",
                 f"{when} is after the as-of date {ctx.as_of}",
             )
@@ -94,7 +106,9 @@ def _events_in_order(ctx: Context, record: Record) -> Iterator[Problem]:
         if previous is not None and when < previous:
             what = "发现日期" if previous == found and i == 0 else "上一个事件"
             yield ctx.problem(
-                DATE_ORDER, record, ("events", i, "date"),
+                DATE_ORDER,
+                record,
+                ("events", i, "date"),
                 f"事件日期 {when} 早于{what}（{previous}）；整改过程应按时间顺序记录",
                 f"event date {when} is before the previous date {previous}",
             )
@@ -110,7 +124,9 @@ def check(ctx: Context) -> Iterator[Problem]:
             second = parse_date(_get(record.data, later))
             if first is not None and second is not None and second < first:
                 yield ctx.problem(
-                    DATE_ORDER, record, later,
+                    DATE_ORDER,
+                    record,
+                    later,
                     f"{meaning}（{'.'.join(map(str, earlier))} = {first}，{'.'.join(map(str, later))} = {second}）",
                     f"{'.'.join(map(str, later))} {second} is before {'.'.join(map(str, earlier))} {first}",
                 )

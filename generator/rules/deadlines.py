@@ -14,11 +14,15 @@ from generator.problems import Problem, register
 from generator.rules.context import Context, parse_date
 
 DEADLINE_EXCEEDS_LEVEL = register(
-    "deadline-exceeds-level", "整改期限超过该等级允许的天数", "deadline longer than the level allows",
+    "deadline-exceeds-level",
+    "整改期限超过该等级允许的天数",
+    "deadline longer than the level allows",
     "按 policy.yaml 的 deadline_days 缩短整改期限，或核实隐患等级。",
 )
 DEADLINE_BEFORE_FOUND = register(
-    "deadline-before-found", "整改期限早于发现日期", "deadline before the hazard was found",
+    "deadline-before-found",
+    "整改期限早于发现日期",
+    "deadline before the hazard was found",
     "整改期限不能早于发现日期，请核对两个日期。",
 )
 
@@ -32,7 +36,9 @@ def check(ctx: Context) -> Iterator[Problem]:
             continue
         if deadline < found:
             yield ctx.problem(
-                DEADLINE_BEFORE_FOUND, record, ("deadline",),
+                DEADLINE_BEFORE_FOUND,
+                record,
+                ("deadline",),
                 f"整改期限 {deadline} 早于发现日期 {found}",
                 f"deadline {deadline} is before found_on {found}",
             )
@@ -41,7 +47,9 @@ def check(ctx: Context) -> Iterator[Problem]:
         if days is not None and deadline > found + dt.timedelta(days=days):
             latest = found + dt.timedelta(days=days)
             yield ctx.problem(
-                DEADLINE_EXCEEDS_LEVEL, record, ("deadline",),
+                DEADLINE_EXCEEDS_LEVEL,
+                record,
+                ("deadline",),
                 f"{level}隐患的整改期限最长 {days} 天（最迟 {latest}），此处为 {deadline}",
                 f"a {level} hazard must be rectified within {days} days (by {latest}), not {deadline}",
             )

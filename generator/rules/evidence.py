@@ -16,11 +16,15 @@ from generator.problems import Problem, register
 from generator.rules.context import Context
 
 EVIDENCE_NOT_FOUND = register(
-    "evidence-not-found", "证据文件不存在", "evidence file missing",
+    "evidence-not-found",
+    "证据文件不存在",
+    "evidence file missing",
     "把证据文件放到 records/evidence/ 下记录中写的路径，并和记录在同一次提交中提交。",
 )
 EVIDENCE_HASH_MISMATCH = register(
-    "evidence-hash-mismatch", "证据文件与哈希不符", "evidence file does not match its hash",
+    "evidence-hash-mismatch",
+    "证据文件与哈希不符",
+    "evidence file does not match its hash",
     "文件被替换或修改过：重新计算 sha256（sha256sum 文件名）并核实是否是原始证据。",
 )
 LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
@@ -54,7 +58,9 @@ def check(ctx: Context) -> Iterator[Problem]:
             file = (ctx.root / rel).resolve()
             if not file.is_relative_to(base) or not file.is_file():
                 yield ctx.problem(
-                    EVIDENCE_NOT_FOUND, record, (*pointer, "path"),
+                    EVIDENCE_NOT_FOUND,
+                    record,
+                    (*pointer, "path"),
                     f"证据文件“{rel}”不存在（须在 records/evidence/ 下）",
                     f"evidence file {rel!r} not found under records/evidence/",
                 )
@@ -64,7 +70,9 @@ def check(ctx: Context) -> Iterator[Problem]:
                     continue  # content not fetched: nothing to compare
             if _sha256(file) != ref["sha256"]:
                 yield ctx.problem(
-                    EVIDENCE_HASH_MISMATCH, record, (*pointer, "sha256"),
+                    EVIDENCE_HASH_MISMATCH,
+                    record,
+                    (*pointer, "sha256"),
                     f"证据文件“{rel}”的内容与记录的 sha256 不符",
                     f"evidence file {rel!r} does not match its sha256",
                 )

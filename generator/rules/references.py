@@ -11,16 +11,22 @@ from generator.rules.context import Context
 from generator.schemas import STAR
 
 DANGLING_REF = register(
-    "dangling-ref", "引用的记录不存在", "reference to a missing record",
+    "dangling-ref",
+    "引用的记录不存在",
+    "reference to a missing record",
     "检查编号是否抄错；被引用的记录（企业、人员、检查等）需要先建立或在同一次提交中一起提交。",
 )
 WRONG_REF_KIND = register(
-    "wrong-ref-kind", "引用的记录类别不对", "reference to a record of the wrong kind",
+    "wrong-ref-kind",
+    "引用的记录类别不对",
+    "reference to a record of the wrong kind",
     "这个字段只能引用指定类别的记录，例如“检查人员”只能填人员编号 STAFF-…。",
 )
 
 
-def _values(data: Any, pattern: tuple[str, ...], prefix: Pointer = ()) -> Iterator[tuple[Pointer, Any]]:
+def _values(
+    data: Any, pattern: tuple[str, ...], prefix: Pointer = ()
+) -> Iterator[tuple[Pointer, Any]]:
     if not pattern:
         if isinstance(data, list):
             for i, item in enumerate(data):
@@ -50,13 +56,17 @@ def check(ctx: Context) -> Iterator[Problem]:
                 wanted = ctx.registry[spec.ref].title if spec.ref in ctx.registry else spec.ref
                 if target is None:
                     yield ctx.problem(
-                        DANGLING_REF, record, pointer,
+                        DANGLING_REF,
+                        record,
+                        pointer,
                         f"“{title}”引用的{wanted}“{value}”不存在",
                         f"{pointer[-1]!s} refers to {spec.ref} {value!r}, which does not exist",
                     )
                 elif spec.ref != "*" and target.kind != spec.ref:
                     yield ctx.problem(
-                        WRONG_REF_KIND, record, pointer,
+                        WRONG_REF_KIND,
+                        record,
+                        pointer,
                         f"“{title}”应引用{wanted}，但“{value}”是{ctx.registry[target.kind].title if target.kind in ctx.registry else target.kind}",
                         f"{value!r} is a {target.kind}, expected a {spec.ref}",
                     )

@@ -11,7 +11,9 @@ from generator.problems import Problem, register
 from generator.rules.context import Context
 
 SELF_REPORT_ID = register(
-    "self-report-id", "自查报告编号与企业、月份不一致", "self-report id disagrees with enterprise and month",
+    "self-report-id",
+    "自查报告编号与企业、月份不一致",
+    "self-report id disagrees with enterprise and month",
     "月度自查报告的编号是 SR-<统一社会信用代码>-<年月>，例如 SR-91320000MA1X0000XX-202503。",
 )
 
@@ -24,6 +26,9 @@ def check(ctx: Context) -> Iterator[Problem]:
         expected = f"SR-{enterprise}-{month.replace('-', '')}"
         if record.id != expected:
             yield ctx.problem(
-                SELF_REPORT_ID, record, ("id",),
-                f"编号应为“{expected}”", f"id should be {expected!r}",
+                SELF_REPORT_ID,
+                record,
+                ("id",),
+                f"编号应为“{expected}”",
+                f"id should be {expected!r}",
             )

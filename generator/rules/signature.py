@@ -12,7 +12,9 @@ from generator.problems import Problem, register
 from generator.rules.context import Context
 
 UNSIGNED_INSPECTION = register(
-    "unsigned-inspection", "检查记录没有签字", "inspection not signed",
+    "unsigned-inspection",
+    "检查记录没有签字",
+    "inspection not signed",
     "填写 signature.signed_by（企业负责人）；对方拒签时写 refused: true，并由两名检查人员在 witnesses 中签名见证。",
 )
 
@@ -29,12 +31,17 @@ def check(ctx: Context) -> Iterator[Problem]:
             witnesses = {w for w in signature.get("witnesses") or [] if w in inspectors}
             if len(witnesses) < 2:
                 yield ctx.problem(
-                    UNSIGNED_INSPECTION, record, ("signature", "witnesses"),
+                    UNSIGNED_INSPECTION,
+                    record,
+                    ("signature", "witnesses"),
                     f"企业拒签，但见证的检查人员只有 {len(witnesses)} 名（须为本次检查的两名检查人员）",
                     "refusal witnessed by fewer than two of the inspection's inspectors",
                 )
         elif not signature.get("signed_by"):
             yield ctx.problem(
-                UNSIGNED_INSPECTION, record, ("signature",),
-                "没有企业负责人签字，也没有记录拒签", "neither signed nor a witnessed refusal recorded",
+                UNSIGNED_INSPECTION,
+                record,
+                ("signature",),
+                "没有企业负责人签字，也没有记录拒签",
+                "neither signed nor a witnessed refusal recorded",
             )

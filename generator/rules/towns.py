@@ -9,7 +9,9 @@ from generator.problems import Problem, register
 from generator.rules.context import Context
 
 UNKNOWN_TOWN = register(
-    "unknown-town", "乡镇（街道）不在名单中", "town not in the policy's list",
+    "unknown-town",
+    "乡镇（街道）不在名单中",
+    "town not in the policy's list",
     "填写 policy.yaml 中 towns 列出的名称（全称），新设乡镇请先在 policy.yaml 中添加。",
 )
 
@@ -23,7 +25,9 @@ def check(ctx: Context) -> Iterator[Problem]:
         if isinstance(town, str) and town not in towns:
             guess = difflib.get_close_matches(town, towns, n=1, cutoff=0.3)
             yield ctx.problem(
-                UNKNOWN_TOWN, record, ("town",),
+                UNKNOWN_TOWN,
+                record,
+                ("town",),
                 f"“{town}”不在 policy.yaml 的乡镇名单中",
                 f"town {town!r} is not listed in policy.yaml",
                 hint_zh=f"是不是“{guess[0]}”？" if guess else "",
