@@ -283,8 +283,11 @@ def _find_anchor(text: str) -> Position | None:
     if "&" not in text and "*" not in text:
         return None
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            return event.start_mark.line + 1, event.start_mark.column + 1
+        mark = event.start_mark
+        if mark is not None and (
+            isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None)
+        ):
+            return mark.line + 1, mark.column + 1
     return None
 
 
@@ -302,14 +305,14 @@ def parse_document(raw: bytes, path: str, *, max_bytes: int = MAX_BYTES) -> Docu
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        line, column = _line_of_offset(raw, err.start)
+        bad_line, bad_column = _line_of_offset(raw, err.start)
         return make(
             INVALID_UTF8,
             path,
-            f"第 {line} 行有无法按 UTF-8 读取的字节",
-            f"invalid UTF-8 at line {line}",
-            line=line,
-            column=column,
+            f"第 {bad_line} 行有无法按 UTF-8 读取的字节",
+            f"invalid UTF-8 at line {bad_line}",
+            line=bad_line,
+            column=bad_column,
         )
     problem = _prescan(text, path)
     if problem is not None:
@@ -336,7 +339,8 @@ def parse_document(raw: bytes, path: str, *, max_bytes: int = MAX_BYTES) -> Docu
             )
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        line: int | None = mark.line + 1 if mark else None
+        column: int | None = mark.column + 1 if mark else None
         detail = err.problem or err.context or "syntax error"
         return make(
             YAML_SYNTAX,

@@ -156,7 +156,9 @@ def _problems_from_error(
 def _problem(record: Record, spec: KindSchema, error: jsonschema.ValidationError) -> Problem:
     pointer = tuple(error.absolute_path)
     validator = str(error.validator)
-    value = error.instance
+    value: Any = error.instance
+    expected: Any = error.validator_value
+    schema: Any = error.schema
     title = spec.title_of(pointer) if pointer else spec.title
     code: Code = SCHEMA_VIOLATION
     zh = f"“{title}”不符合要求：{error.message}"
@@ -165,15 +167,15 @@ def _problem(record: Record, spec: KindSchema, error: jsonschema.ValidationError
     at_key = False
 
     if validator == "required":
-        missing = [name for name in error.validator_value if name not in (value or {})]
-        name = missing[0] if missing else str(error.validator_value)
+        missing = [name for name in expected if name not in (value or {})]
+        name = missing[0] if missing else str(expected)
         field_pointer = (*pointer, name)
         code = MISSING_FIELD
         zh = f"缺少必填字段“{spec.title_of(field_pointer)}”（{name}）"
         en = f"required field {name!r} is missing"
         pointer_for_text = field_pointer
     elif validator in ("additionalProperties", "unevaluatedProperties"):
-        allowed = sorted((error.schema.get("properties") or {}).keys())
+        allowed = sorted((schema.get("properties") or {}).keys())
         extras = [k for k in value if k not in allowed] if isinstance(value, dict) else []
         name = extras[0] if extras else "?"
         code = UNKNOWN_FIELD
@@ -190,14 +192,12 @@ def _problem(record: Record, spec: KindSchema, error: jsonschema.ValidationError
         raw = record.doc.raw_scalars.get(pointer)
         if validator == "enum":
             code = BAD_ENUM
-            options = "、".join(str(v) for v in error.validator_value)
+            options = "、".join(str(v) for v in expected)
             shown = raw if raw is not None else value
             zh = f"“{title}”的取值“{shown}”不在可选范围内；可选：{options}"
-            en = f"{shown!r} is not one of {error.validator_value!r}"
+            en = f"{shown!r} is not one of {expected!r}"
             if isinstance(value, str):
-                guess = difflib.get_close_matches(
-                    value, [str(v) for v in error.validator_value], n=1
-                )
+                guess = difflib.get_close_matches(value, [str(v) for v in expected], n=1)
                 if guess:
                     hint_zh, hint_en = f"是不是“{guess[0]}”？", f"did you mean {guess[0]!r}?"
             elif raw is not None:
@@ -207,7 +207,7 @@ def _problem(record: Record, spec: KindSchema, error: jsonschema.ValidationError
                 )
         elif validator == "type":
             code = WRONG_TYPE
-            expected = error.validator_value
+            expected = expected
             names = expected if isinstance(expected, list) else [expected]
             want = "或".join(_TYPE_ZH.get(str(n), str(n)) for n in names)
             got = _TYPE_ZH[_type_name(value)]
@@ -217,7 +217,7 @@ def _problem(record: Record, spec: KindSchema, error: jsonschema.ValidationError
                 hint_zh = f'YAML 把 {raw} 读成了{got}；如果是文字，请写成 "{raw}"'
                 hint_en = f'YAML read {raw} as {_type_name(value)}; quote it: "{raw}"'
         elif validator == "format":
-            fmt = str(error.validator_value)
+            fmt = str(expected)
             if fmt == "date":
                 code = BAD_DATE
                 zh = f"“{title}”的日期“{value}”无效（应为存在的日期，格式 YYYY-MM-DD）"
@@ -232,10 +232,8 @@ def _problem(record: Record, spec: KindSchema, error: jsonschema.ValidationError
             zh = f"“{title}”的值“{shown}”格式不对"
             en = f"{shown!r} does not match the expected format"
             if pointer == ("id",):
-                hint_zh = (
-                    f"编号格式见模式：{spec.schema.get('x-id-pattern', error.validator_value)}"
-                )
-                hint_en = f"expected pattern {error.validator_value}"
+                hint_zh = f"编号格式见模式：{spec.schema.get('x-id-pattern', expected)}"
+                hint_en = f"expected pattern {expected}"
         elif validator in (
             "minLength",
             "maxLength",
@@ -261,13 +259,13 @@ def _problem(record: Record, spec: KindSchema, error: jsonschema.ValidationError
                 "uniqueItems": ("各项不能重复", "items must be unique"),
                 "minProperties": ("不能为空", "must not be empty"),
             }[validator]
-            limit = "" if validator == "uniqueItems" else f" {error.validator_value}"
+            limit = "" if validator == "uniqueItems" else f" {expected}"
             zh = f"“{title}”{limits[0]}{limit}"
             en = f"{title}: {limits[1]}{limit}"
         elif validator == "const":
             code = BAD_ENUM
-            zh = f"“{title}”必须是“{error.validator_value}”"
-            en = f"{title} must be {error.validator_value!r}"
+            zh = f"“{title}”必须是“{expected}”"
+            en = f"{title} must be {expected!r}"
 
     where = record.locate(pointer, key=at_key)
     return make(

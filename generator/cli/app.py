@@ -17,7 +17,7 @@ from generator.problems import Lang
 from generator.repo import NotARepository, find_root
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType[dt.date, Any]):
     name = "YYYY-MM-DD"
 
     def convert(

@@ -53,7 +53,11 @@ def check(ctx: Context) -> Iterator[Problem]:
                     continue
                 target = ctx.get(value)
                 title = spec.title
-                wanted = ctx.registry[spec.ref].title if spec.ref in ctx.registry else "记录"
+                wanted = (
+                    ctx.registry[spec.ref].title
+                    if spec.ref and spec.ref in ctx.registry
+                    else "记录"
+                )
                 if target is None:
                     yield ctx.problem(
                         DANGLING_REF,
