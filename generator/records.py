@@ -105,3 +105,54 @@ def load_repository(
     root: Path, *, max_bytes: int = MAX_BYTES, jobs: int | None = None
 ) -> tuple[list[Record], list[Problem]]:
     return load_files(root, iter_record_files(root / RECORDS_DIR), max_bytes=max_bytes, jobs=jobs)
+
+
+class RecordIndex:
+    """Ids → paths from the file listing alone (path and id agree), records loaded on demand.
+
+    Resolving a reference needs no parsing: ``records/<kind>/…/<id>.yaml`` names
+    both.  A pull request's few records are checked against the whole
+    repository without reading it.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        paths: Iterable[str],
+        loaded: Iterable[Record] = (),
+        *,
+        max_bytes: int = MAX_BYTES,
+    ) -> None:
+        self.root = root
+        self.max_bytes = max_bytes
+        self.paths_by_id: dict[str, list[str]] = {}
+        for path in paths:
+            stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            self.paths_by_id.setdefault(stem, []).append(path)
+        self._cache: dict[str, Record | None] = {}
+        for record in loaded:
+            self._cache[record.path] = record
+            # a record whose id differs from its file name is still found by its id
+            if record.id is not None and record.path not in self.paths_by_id.get(record.id, []):
+                self.paths_by_id.setdefault(record.id, []).append(record.path)
+
+    def paths(self, record_id: str) -> list[str]:
+        return self.paths_by_id.get(record_id, [])
+
+    def kind(self, record_id: str) -> str | None:
+        found = self.paths(record_id)
+        return kind_of(found[0]) if found else None
+
+    def get(self, record_id: str) -> Record | None:
+        for path in self.paths(record_id):
+            if path not in self._cache:
+                loaded = load_record(self.root, self.root / path, max_bytes=self.max_bytes)
+                self._cache[path] = loaded if isinstance(loaded, Record) else None
+            record = self._cache[path]
+            if record is not None and record.id == record_id:
+                return record
+        return None
+
+
+def list_record_paths(root: Path) -> list[str]:
+    return [f.relative_to(root).as_posix() for f in iter_record_files(root / RECORDS_DIR)]

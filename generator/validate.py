@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.load import iter_record_files
 from generator.policy import Policy, load_policy
-from generator.problems import Problem, Report
-from generator.records import RECORDS_DIR, Record, load_files, load_repository
+from generator.problems import Report
+from generator.records import Record, RecordIndex, list_record_paths, load_files
 from generator.rules import RULES
 from generator.rules.context import Context
 from generator.schema_check import SchemaChecker
@@ -28,7 +27,7 @@ class Loaded:
     root: Path
     registry: Registry
     policy: Policy
-    records: list[Record]
+    records: list[Record]  # every record loaded (all of them, unless files were named)
     valid: list[Record]  # records with no error of their own
     report: Report
 
@@ -37,8 +36,7 @@ class OutsideRepository(Exception):
     """A path named on the command line is not inside the repository."""
 
 
-def _select(root: Path, paths: Sequence[Path]) -> set[str]:
-    every = [f.relative_to(root).as_posix() for f in iter_record_files(root / RECORDS_DIR)]
+def _select(root: Path, every: list[str], paths: Sequence[Path]) -> list[str]:
     chosen: set[str] = set()
     for path in paths:
         full = (path if path.is_absolute() else Path.cwd() / path).resolve()
@@ -48,9 +46,9 @@ def _select(root: Path, paths: Sequence[Path]) -> set[str]:
         if full.is_dir():
             prefix = "" if full == root else rel + "/"
             chosen.update(f for f in every if f.startswith(prefix))
-        else:
+        elif full.is_file():
             chosen.add(rel)
-    return chosen
+    return sorted(chosen)
 
 
 def validate_repository(
@@ -60,40 +58,34 @@ def validate_repository(
     paths: Sequence[Path] = (),
     jobs: int | None = None,
 ) -> Loaded:
+    """Validate every record, or only the named files (against the whole repository)."""
     registry = load_registry(root)
     policy, policy_problems = load_policy(root, registry.policy_schema)
     report = Report()
     report.extend(policy_problems)
-    records, load_problems = load_repository(root, max_bytes=policy.size_limit_bytes, jobs=jobs)
-    report.files_checked = len(records) + len(load_problems)
-
-    wanted = _select(root, paths) if paths else None
-    if wanted is not None:
-        missing = wanted - {r.path for r in records} - {p.path for p in load_problems}
-        if missing:  # a named file outside records/ (or deleted): load it to report on it
-            extra, extra_problems = load_files(
-                root, [root / m for m in sorted(missing) if (root / m).is_file()]
-            )
-            records += extra
-            load_problems += extra_problems
-        load_problems = [p for p in load_problems if p.path in wanted]
+    every = list_record_paths(root)
+    chosen = _select(root, every, paths) if paths else every
+    records, load_problems = load_files(
+        root, [root / p for p in chosen], max_bytes=policy.size_limit_bytes, jobs=jobs
+    )
+    report.files_checked = len(chosen)
     report.extend(load_problems)
 
     checker = SchemaChecker(registry)
-    targets = [r for r in records if wanted is None or r.path in wanted]
     schema_ok: list[Record] = []
-    for record in targets:
+    for record in records:
         problems = checker.check(record)
         report.extend(problems)
         if not problems:
             schema_ok.append(record)
 
+    index = RecordIndex(root, every, records, max_bytes=policy.size_limit_bytes)
     ctx = Context(
         root=root,
         registry=registry,
         policy=policy,
         as_of=as_of or policy.today(),
-        records=records,
+        index=index,
         targets=schema_ok,
     )
     bad_paths: set[str] = set()
@@ -104,7 +96,3 @@ def validate_repository(
                 bad_paths.add(problem.path)
     valid = [r for r in schema_ok if r.path not in bad_paths]
     return Loaded(root, registry, policy, records, valid, report)
-
-
-def problems_of(loaded: Loaded) -> list[Problem]:
-    return loaded.report.sorted()

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.load import Pointer, pointer_text
 from generator.policy import Policy
 from generator.problems import Code, Problem, make
-from generator.records import Record
+from generator.records import Record, RecordIndex
 from generator.schemas import Registry
 
 
@@ -21,20 +20,14 @@ class Context:
     registry: Registry
     policy: Policy
     as_of: dt.date
-    records: list[Record]  # every record of the repository (for references)
+    index: RecordIndex  # every record of the repository, by id (for references)
     targets: list[Record]  # the records whose problems are reported
-    by_id: dict[str, list[Record]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        index: dict[str, list[Record]] = defaultdict(list)
-        for record in self.records:
-            if record.id is not None:
-                index[record.id].append(record)
-        self.by_id = dict(index)
 
     def get(self, record_id: Any) -> Record | None:
-        found = self.by_id.get(record_id) if isinstance(record_id, str) else None
-        return found[0] if found else None
+        return self.index.get(record_id) if isinstance(record_id, str) else None
+
+    def kind_of(self, record_id: Any) -> str | None:
+        return self.index.kind(record_id) if isinstance(record_id, str) else None
 
     def targets_of(self, kind: str) -> list[Record]:
         return [r for r in self.targets if r.kind == kind]

@@ -36,7 +36,7 @@ def check(ctx: Context) -> Iterator[Problem]:
                 f"id {record.id!r} does not match file name {record.stem!r}",
             )
         if record.id is not None:
-            others = [r.path for r in ctx.by_id.get(record.id, []) if r.path != record.path]
+            others = [path for path in ctx.index.paths(record.id) if path != record.path]
             if others:
                 yield ctx.problem(
                     DUPLICATE_ID,

@@ -51,14 +51,14 @@ def check(ctx: Context) -> Iterator[Problem]:
             for pointer, value in _values(record.data, spec.pattern):
                 if value is None or not isinstance(value, str):
                     continue
-                target = ctx.get(value)
+                target_kind = ctx.kind_of(value)
                 title = spec.title
                 wanted = (
                     ctx.registry[spec.ref].title
                     if spec.ref and spec.ref in ctx.registry
                     else "记录"
                 )
-                if target is None:
+                if target_kind is None:
                     yield ctx.problem(
                         DANGLING_REF,
                         record,
@@ -66,11 +66,11 @@ def check(ctx: Context) -> Iterator[Problem]:
                         f"“{title}”引用的{wanted}“{value}”不存在",
                         f"{pointer[-1]!s} refers to {spec.ref} {value!r}, which does not exist",
                     )
-                elif spec.ref != "*" and target.kind != spec.ref:
+                elif spec.ref != "*" and target_kind != spec.ref:
                     yield ctx.problem(
                         WRONG_REF_KIND,
                         record,
                         pointer,
-                        f"“{title}”应引用{wanted}，但“{value}”是{ctx.registry[target.kind].title if target.kind in ctx.registry else target.kind}",
-                        f"{value!r} is a {target.kind}, expected a {spec.ref}",
+                        f"“{title}”应引用{wanted}，但“{value}”是{ctx.registry[target_kind].title if target_kind in ctx.registry else target_kind}",
+                        f"{value!r} is a {target_kind}, expected a {spec.ref}",
                     )
