@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from generator.cli import demo, validate  # noqa: F401  (registers the commands)
+from generator.cli import blacklist, build, demo, ledger, metrics, new, review, serve, validate  # noqa: F401  (registers the commands)
 from generator.cli.app import cli
 
 __all__ = ["cli", "main"]

@@ -9,9 +9,10 @@ from pathlib import Path
 import click
 
 from generator.cli.app import DATE, Settings, cli, pass_settings
+from generator.history import GitError
 from generator.problems import FORMATTERS
 from generator.schemas import SchemaError
-from generator.validate import OutsideRepository, validate_repository
+from generator.validate import OutsideRepository, validate_change, validate_repository
 
 
 @cli.command()
@@ -28,15 +29,30 @@ from generator.validate import OutsideRepository, validate_repository
 @click.option(
     "--jobs", type=click.IntRange(min=1), default=None, help="并行进程数（默认：CPU 核数）。"
 )
+@click.option(
+    "--base",
+    metavar="REF",
+    default=None,
+    help="与哪个分支比较（例如 main、origin/main）：只校验改动的记录，并检查历史"
+    "（不得删除、改名，事件只能追加，已销号不得修改，编号不得重用，提交人有权修改）。",
+)
 @pass_settings
 def validate(
-    settings: Settings, paths: tuple[Path, ...], fmt: str, as_of: dt.date | None, jobs: int | None
+    settings: Settings,
+    paths: tuple[Path, ...],
+    fmt: str,
+    as_of: dt.date | None,
+    jobs: int | None,
+    base: str | None,
 ) -> None:
-    """校验记录：模式、编号、引用和业务规则。不指定 PATHS 时校验全部记录。"""
+    """校验记录：模式、编号、引用和业务规则。不指定 PATHS 时校验全部记录（有 --base 时只校验改动的记录）。"""
     root = settings.root()
     try:
-        loaded = validate_repository(root, as_of=as_of, paths=paths, jobs=jobs)
-    except (SchemaError, OutsideRepository) as err:
+        if base is not None:
+            loaded = validate_change(root, base, as_of=as_of, paths=paths, jobs=jobs)
+        else:
+            loaded = validate_repository(root, as_of=as_of, paths=paths, jobs=jobs)
+    except (SchemaError, OutsideRepository, GitError) as err:
         raise click.UsageError(str(err)) from err
     problems = loaded.report.sorted()
     if problems:

@@ -9,13 +9,16 @@ from collections.abc import Callable, Iterator
 
 from generator.problems import Problem
 from generator.rules import (
+    blacklist_policy,
     credit_code,
     dates,
     deadlines,
+    decision_targets,
     evidence,
     identity,
     inspectors,
     lifecycle,
+    listing_decisions,
     major_hazard,
     references,
     self_report,
@@ -39,5 +42,8 @@ MODULES = [
     lifecycle,
     evidence,
     self_report,
+    blacklist_policy,
+    listing_decisions,
+    decision_targets,
 ]
 RULES: list[Rule] = [module.check for module in MODULES]

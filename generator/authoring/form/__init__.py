@@ -1,0 +1,1 @@
+"""``anjian form``: a local web form over the authoring code, for staff who never open a terminal."""

@@ -1,0 +1,65 @@
+"""anjian build."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from generator.cli.app import DATE, Settings, cli, pass_settings
+from generator.problems import format_text
+from generator.schemas import SchemaError
+
+
+@cli.command()
+@click.option("--as-of", type=DATE, default=None, help="按哪一天生成（默认：策略时区的今天）。")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="输出目录（默认：记录库下的 site/）。",
+)
+@click.option("--no-search", is_flag=True, help="不建立搜索索引（更快，用于预览）。")
+@click.option(
+    "--jobs", type=click.IntRange(min=1), default=None, help="校验的并行进程数（默认：CPU 核数）。"
+)
+@pass_settings
+def build(
+    settings: Settings, as_of: dt.date | None, out: Path | None, no_search: bool, jobs: int | None
+) -> None:
+    """生成信息公示网站：校验 → 汇总 → 页面 → MkDocs → 开放数据 → 搜索索引 → 隐私扫描 → 发布。
+
+    要么全部成功，要么保留上一次的网站不变。
+    """
+    from generator.render.build import BuildError, InvalidRecords, build_site
+
+    root = settings.root()
+    target = out or root / "site"
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        click.echo(f"[{time.perf_counter() - started:6.1f}s] {message}", err=True)
+
+    try:
+        result = build_site(
+            root, target, as_of=as_of, progress=progress, search=not no_search, jobs=jobs
+        )
+    except SchemaError as err:
+        raise click.UsageError(str(err)) from err
+    except InvalidRecords as err:
+        click.echo(format_text(err.problems, settings.lang), err=True)
+        click.echo(f"{err}（网站未更新）", err=True)
+        sys.exit(1)
+    except BuildError as err:
+        for line in err.details:
+            click.echo(line, err=True)
+        click.echo(f"{err}（网站未更新）", err=True)
+        sys.exit(1)
+    click.echo(
+        f"已生成 {result.site}：{result.pages} 个页面，{result.enterprises} 家企业，"
+        f"数据截至 {result.as_of}，用时 {time.perf_counter() - started:.1f} 秒",
+        err=True,
+    )

@@ -1,0 +1,313 @@
+"""Every page of the portal as a value: source path, template, title, context.
+
+Only the section indexes are in the navigation; per-enterprise pages and the
+numbered pages of long lists are not (MkDocs copies the navigation into every
+page, so a navigation that grew with the corpus would make every page grow).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.derive.lifecycle import CLOSED, STATES
+from generator.render.model import Portal, Row
+from generator.render.paginate import Pager, split
+
+DIRECTORY_ROWS = 100
+LIST_ROWS = 50
+PAGE_BUDGET = 60_000  # bytes of row data per list page (the HTML stays < 100 KB)
+ENTERPRISE_BUDGET = 45_000  # bytes of hazard/inspection rows on one enterprise page
+RISK_COLOURS = ("红", "橙", "黄", "蓝")
+
+
+@dataclass
+class Page:
+    src: str
+    template: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict)
+    indexed: bool = False  # searchable (Pagefind indexes only these)
+
+
+NAV: list[tuple[str, str | list[tuple[str, str]]]] = [
+    ("首页", "index.md"),
+    ("企业名录", "enterprises/index.md"),
+    ("结果公示", "disclosure/index.md"),
+    (
+        "隐患台账",
+        [
+            ("概况", "hazards/index.md"),
+            ("重大隐患挂牌督办", "hazards/major/index.md"),
+            ("逾期未整改", "hazards/overdue/index.md"),
+        ],
+    ),
+    ("行政处罚公示", "penalties/index.md"),
+    ("统计", "stats.md"),
+    ("开放数据", "opendata.md"),
+    ("搜索", "search.md"),
+    (
+        "关于",
+        [
+            ("如何举报隐患", "about/report.md"),
+            ("方法说明", "about/methodology.md"),
+            ("数据字典", "about/dictionary.md"),
+        ],
+    ),
+]
+
+NOT_IN_NAV = ["/enterprise/", "/enterprises/*", "/disclosure/*", "/hazards/*", "/penalties/*"]
+
+
+def town_slug(town: str) -> str:
+    if re.fullmatch(r"[\w\u4e00-\u9fff]{1,30}", town):
+        return town
+    return "t-" + hashlib.sha1(town.encode("utf-8")).hexdigest()[:10]
+
+
+def enterprise_src(eid: str) -> str:
+    return f"enterprise/{eid}.md"
+
+
+def _hazard_row(portal: Portal, h: Row) -> Row:
+    fact = portal.facts[str(h["id"])]
+    return {
+        **h,
+        "enterprise_name": portal.enterprise_name(h.get("enterprise")),
+        "state": fact.state,
+        "closed_on": fact.closed_on,
+        "overdue": fact.overdue,
+        "days_overdue": fact.days_overdue,
+        "due_soon": fact.due_soon,
+        "department_name": portal.department_name(h.get("department")),
+        "listing_by": portal.department_name((h.get("listing") or {}).get("by")),
+    }
+
+
+def _penalty_row(portal: Portal, p: Row) -> Row:
+    return {
+        **p,
+        "enterprise_name": portal.enterprise_name(p.get("enterprise")),
+        "department_name": portal.department_name(p.get("department")),
+    }
+
+
+def _disclosure_rows(portal: Portal) -> list[Row]:
+    """结果公示: one row per (inspection, enterprise), newest first."""
+    rows = []
+    for ins in portal.inspections:
+        if ins.get("kind") == "企业自查":
+            continue
+        found = portal.hazards_by_inspection.get(str(ins["id"]), [])
+        fines = portal.penalties_by_inspection.get(str(ins["id"]), [])
+        for eid in ins.get("enterprises") or []:
+            mine = [h for h in found if h.get("enterprise") == eid]
+            levels = Counter(str(h.get("level")) for h in mine)
+            deadlines = sorted(str(h.get("deadline")) for h in mine if h.get("deadline"))
+            rows.append(
+                {
+                    "id": ins["id"],
+                    "date": ins.get("date"),
+                    "kind": ins.get("kind"),
+                    "enterprise": eid,
+                    "enterprise_name": portal.enterprise_name(eid),
+                    "department": portal.department_name(ins.get("lead_department")),
+                    "inspectors": [portal.staff_name(s) for s in ins.get("inspectors") or []],
+                    "hazards": len(mine),
+                    "levels": [(lvl, levels[lvl]) for lvl in sorted(levels)],
+                    "closed": sum(portal.facts[str(h["id"])].state == CLOSED for h in mine),
+                    "deadline": deadlines[-1] if deadlines else None,
+                    "penalties": [
+                        {"document_no": p.get("document_no"), "fine": p.get("fine")}
+                        for p in fines
+                        if p.get("enterprise") == eid
+                    ],
+                }
+            )
+    return rows
+
+
+def _paged(
+    base: str,
+    template: str,
+    title: str,
+    rows: Sequence[Row],
+    max_rows: int,
+    extra: dict[str, Any] | None = None,
+) -> Iterator[Page]:
+    chunks = split(rows, max_rows, PAGE_BUDGET)
+    for number, chunk in enumerate(chunks, start=1):
+        pager = Pager(base, number, len(chunks))
+        heading = title if number == 1 else f"{title}（第 {number} 页）"
+        yield Page(
+            pager.src,
+            template,
+            heading,
+            {"rows": chunk, "pager": pager, "total": len(rows), **(extra or {})},
+        )
+
+
+def _enterprise_page(portal: Portal, e: Row) -> Page:
+    eid = str(e["id"])
+    hazards = [_hazard_row(portal, h) for h in portal.hazards_by_enterprise.get(eid, [])]
+    inspections = portal.inspections_by_enterprise.get(eid, [])
+    shown_h = split(hazards, 100, ENTERPRISE_BUDGET)[0] if hazards else []
+    shown_i = split(inspections, 50, ENTERPRISE_BUDGET // 3)[0] if inspections else []
+    open_h = [h for h in hazards if h["state"] != CLOSED]
+    return Page(
+        enterprise_src(eid),
+        "enterprise.md.j2",
+        str(e.get("name", eid)),
+        {
+            "e": e,
+            "department_name": portal.department_name(e.get("supervising_department")),
+            "hazards": shown_h,
+            "hazard_total": len(hazards),
+            "open_total": len(open_h),
+            "overdue_total": sum(1 for h in hazards if h["overdue"]),
+            "listed": [h for h in open_h if h.get("listing")],
+            "inspections": [
+                {
+                    **i,
+                    "department": portal.department_name(i.get("lead_department")),
+                    "found": sum(
+                        1
+                        for h in portal.hazards_by_inspection.get(str(i["id"]), [])
+                        if h.get("enterprise") == eid
+                    ),
+                }
+                for i in shown_i
+            ],
+            "inspection_total": len(inspections),
+            "penalties": [
+                _penalty_row(portal, p) for p in portal.penalties_by_enterprise.get(eid, [])
+            ],
+            "listings": portal.listings.get(eid, []),
+            "self_reports": portal.self_report_status.get(eid, []),
+            "town_src": f"enterprises/town/{town_slug(str(e.get('town')))}/index.md",
+        },
+        indexed=True,
+    )
+
+
+def _directory(portal: Portal) -> Iterator[Page]:
+    industries = sorted({str(e.get("industry")) for e in portal.enterprises})
+    towns = [t.key for t in portal.by_town if t.enterprises]
+    facets = {"towns": towns, "industries": industries, "colours": RISK_COLOURS}
+    town_links = [
+        (t, f"enterprises/town/{town_slug(t)}/index.md", n)
+        for t, n in ((t.key, t.enterprises) for t in portal.by_town)
+        if n
+    ]
+    common = {"facets": facets, "town_links": town_links}
+    yield from _paged(
+        "enterprises",
+        "directory.md.j2",
+        "企业名录",
+        portal.enterprises,
+        DIRECTORY_ROWS,
+        {**common, "town": None},
+    )
+    for town, base_src, _count in town_links:
+        rows = [e for e in portal.enterprises if e.get("town") == town]
+        yield from _paged(
+            base_src.rsplit("/", 1)[0],
+            "directory.md.j2",
+            f"企业名录：{town}",
+            rows,
+            DIRECTORY_ROWS,
+            {**common, "town": town},
+        )
+
+
+def build_pages(portal: Portal, extra: dict[str, Any]) -> list[Page]:
+    """All pages; ``extra`` carries what the build knows (open data files, dictionary)."""
+    pages: list[Page] = []
+    disclosure = _disclosure_rows(portal)
+    hazards = [_hazard_row(portal, h) for h in portal.hazards]
+    major = [h for h in hazards if h.get("class") == "重大" and h["state"] != CLOSED]
+    major.sort(key=lambda h: (not h.get("listing"), str(h.get("deadline")), str(h["id"])))
+    overdue = sorted(
+        (h for h in hazards if h["overdue"]),
+        key=lambda h: (-int(h["days_overdue"]), str(h["id"])),
+    )
+    penalties = [_penalty_row(portal, p) for p in portal.penalties]
+    state_counts = Counter(h["state"] for h in hazards)
+    open_levels = Counter(str(h.get("level")) for h in hazards if h["state"] != CLOSED)
+
+    pages.append(
+        Page(
+            "index.md",
+            "home.md.j2",
+            f"{portal.county}安全生产信息公示" if portal.county else "安全生产信息公示",
+            {
+                "latest": disclosure[:8],
+                "latest_penalties": penalties[:5],
+                "due_soon": sum(1 for h in hazards if h["due_soon"]),
+            },
+        )
+    )
+    pages.extend(_directory(portal))
+    pages.extend(_enterprise_page(portal, e) for e in portal.enterprises)
+    pages.extend(_paged("disclosure", "disclosure.md.j2", "检查结果公示", disclosure, LIST_ROWS))
+    pages.append(
+        Page(
+            "hazards/index.md",
+            "hazards.md.j2",
+            "隐患台账",
+            {
+                "states": [(s, state_counts.get(s, 0)) for s in STATES],
+                "open_levels": sorted(open_levels.items()),
+                "major_total": len(major),
+                "listed_total": sum(1 for h in major if h.get("listing")),
+                "overdue_total": len(overdue),
+                "due_soon": sum(1 for h in hazards if h["due_soon"]),
+                "total": len(hazards),
+            },
+        )
+    )
+    pages.extend(
+        _paged(
+            "hazards/major",
+            "hazard_list.md.j2",
+            "重大隐患挂牌督办",
+            major,
+            LIST_ROWS,
+            {"view": "major"},
+        )
+    )
+    pages.extend(
+        _paged(
+            "hazards/overdue",
+            "hazard_list.md.j2",
+            "逾期未整改隐患",
+            overdue,
+            LIST_ROWS,
+            {"view": "overdue"},
+        )
+    )
+    pages.extend(_paged("penalties", "penalties.md.j2", "行政处罚公示", penalties, 30))
+    top = max(
+        [1, *(m.inspections for m in portal.by_month), *(m.hazards_found for m in portal.by_month)]
+    )
+    pages.append(Page("stats.md", "stats.md.j2", "统计", {"month_top": top}))
+    pages.append(Page("opendata.md", "opendata.md.j2", "开放数据", {}))
+    pages.append(Page("search.md", "search.md.j2", "搜索", {}))
+    pages.append(Page("about/report.md", "report.md.j2", "如何举报隐患", {}, indexed=True))
+    pages.append(
+        Page(
+            "about/methodology.md",
+            "methodology.md.j2",
+            "方法说明",
+            {"states": STATES},
+            indexed=True,
+        )
+    )
+    pages.append(Page("about/dictionary.md", "dictionary.md.j2", "数据字典", {}, indexed=True))
+    for page in pages:
+        page.context.update(extra)
+    return pages

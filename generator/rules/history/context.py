@@ -1,0 +1,194 @@
+"""What every history rule sees: the change against the base, both versions of each file.
+
+Built once per run from a handful of git calls (see ``generator.history``):
+only the changed paths are read, at the base through ``git cat-file --batch``
+and in the working tree from disk.  The ids that ever existed are read lazily,
+only when the change adds a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from generator.history import FileChange, Git, stems
+from generator.load import Document, Pointer, parse_document, pointer_text
+from generator.problems import Code, Problem, make
+from generator.records import kind_of
+from generator.schemas import Registry
+
+STAFF_DIR = "records/staff/"
+EVIDENCE_KIND = "evidence"
+
+
+@dataclass(frozen=True)
+class Staff:
+    id: str
+    roles: frozenset[str]
+    active: bool
+    emails: frozenset[str]
+
+
+def is_record_path(path: str | None) -> bool:
+    if path is None or not path.endswith((".yaml", ".yml")):
+        return False
+    kind = kind_of(path)
+    return kind is not None and kind != EVIDENCE_KIND
+
+
+def _parse(raw: bytes | None, path: str) -> Document | None:
+    if raw is None:
+        return None
+    parsed = parse_document(raw, path)
+    return parsed if isinstance(parsed, Document) else None
+
+
+def read_staff(docs: list[Document]) -> dict[str, Staff]:
+    """E-mail (lower case) → staff member, from parsed staff records."""
+    by_email: dict[str, Staff] = {}
+    for doc in docs:
+        data = doc.data
+        git = data.get("git") if isinstance(data.get("git"), dict) else {}
+        emails = frozenset(
+            str(e).strip().lower() for e in (git or {}).get("emails") or [] if isinstance(e, str)
+        )
+        roles = data.get("roles") if isinstance(data.get("roles"), list) else []
+        member = Staff(
+            id=str(data.get("id")),
+            roles=frozenset(str(r) for r in roles or []),
+            active=data.get("active") is not False,
+            emails=emails,
+        )
+        for email in emails:
+            by_email[email] = member
+    return by_email
+
+
+@dataclass
+class HistoryContext:
+    """A change (base → working tree) with both versions of every changed record."""
+
+    root: Path
+    git: Git
+    base_ref: str  # as named on the command line
+    base: str  # the merge base's commit
+    changes: list[FileChange]
+    registry: Registry | None = None  # for Chinese names of kinds and fields
+    old: dict[str, Document] = field(default_factory=dict)  # base version, by old path
+    new: dict[str, Document] = field(default_factory=dict)  # working tree, by new path
+
+    @classmethod
+    def build(cls, root: Path, base_ref: str, registry: Registry | None = None) -> HistoryContext:
+        git = Git(root)
+        base = git.merge_base(base_ref)
+        changes = git.changes(base)
+        ctx = cls(root, git, base_ref, base, changes, registry)
+        old_paths = [c.old_path for c in changes if c.new_path and is_record_path(c.old_path)]
+        blobs = git.read_blobs(base, [p for p in old_paths if p])
+        for path, raw in blobs.items():
+            if (doc := _parse(raw, path)) is not None:
+                ctx.old[path] = doc
+        for change in changes:
+            new_path = change.new_path
+            if new_path is None or not is_record_path(new_path):
+                continue
+            try:
+                raw = (root / new_path).read_bytes()
+            except OSError:
+                continue
+            if (doc := _parse(raw, new_path)) is not None:
+                ctx.new[new_path] = doc
+        return ctx
+
+    def record_changes(self) -> list[FileChange]:
+        """Changes to record files (evidence files and other folders left out)."""
+        return [c for c in self.changes if is_record_path(c.old_path) or is_record_path(c.new_path)]
+
+    def pairs(self) -> list[tuple[FileChange, Document, Document]]:
+        """Modified or renamed records whose two versions both parse."""
+        out = []
+        for change in self.record_changes():
+            if change.old_path is None or change.new_path is None:
+                continue
+            old, new = self.old.get(change.old_path), self.new.get(change.new_path)
+            if old is not None and new is not None:
+                out.append((change, old, new))
+        return out
+
+    @cached_property
+    def ids_ever_used(self) -> set[str]:
+        """Every record id that exists at the base or was ever deleted in its history."""
+        paths = self.git.list_tree(self.base_ref) + sorted(self.git.ever_deleted(self.base_ref))
+        return stems([p for p in paths if is_record_path(p)])
+
+    @cached_property
+    def authors(self) -> dict[str, set[str]]:
+        """Path → author e-mails of the branch's commits, and of the uncommitted change."""
+        touched = self.git.authors(self.base)
+        dirty = self.git.uncommitted()
+        if dirty:
+            me = self.git.identity() or ""
+            for path in dirty:
+                touched.setdefault(path, set()).add(me)
+        return touched
+
+    @cached_property
+    def staff(self) -> dict[str, Staff]:
+        """Who is who, from the staff records *at the base*: a change cannot grant itself rights.
+
+        A repository whose base has no staff records yet (its first pull request)
+        reads them from the working tree instead.
+        """
+        paths = [p for p in self.git.list_tree(self.base, STAFF_DIR) if is_record_path(p)]
+        blobs = self.git.read_blobs(self.base, paths)
+        docs = [d for p, raw in blobs.items() if (d := _parse(raw, p)) is not None]
+        if not docs:
+            folder = self.root / STAFF_DIR
+            files = sorted(folder.rglob("*.yaml")) if folder.is_dir() else []
+            for file in files:
+                rel = file.relative_to(self.root).as_posix()
+                if (d := _parse(file.read_bytes(), rel)) is not None:
+                    docs.append(d)
+        return read_staff(docs)
+
+    def title(self, path: str, pointer: Pointer = ()) -> str:
+        """The Chinese name of the record kind at ``path`` (隐患, 处罚 …), or of a field in it."""
+        kind = kind_of(path) or ""
+        if self.registry is None or kind not in self.registry:
+            return str(pointer[-1]) if pointer else "记录"
+        schema = self.registry[kind]
+        return schema.title_of(pointer) if pointer else schema.title
+
+    def problem(
+        self,
+        code: Code,
+        path: str,
+        zh: str,
+        en: str,
+        *,
+        pointer: Pointer = (),
+        key: bool = False,
+        record_id: str | None = None,
+    ) -> Problem:
+        """A problem in the working-tree version of ``path``, located when it parses."""
+        doc = self.new.get(path)
+        where = doc.locate(pointer, key=key) if doc is not None and pointer else None
+        if where is None and doc is not None:
+            where = doc.locate(("id",))
+        return make(
+            code,
+            path,
+            zh,
+            en,
+            line=where[0] if where else None,
+            column=where[1] if where else None,
+            record_id=record_id or record_id_of(path, doc),
+            pointer=pointer_text(pointer),
+        )
+
+
+def record_id_of(path: str, doc: Document | None = None) -> str:
+    if doc is not None and isinstance(doc.data.get("id"), str):
+        return str(doc.data["id"])
+    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
