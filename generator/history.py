@@ -10,8 +10,8 @@ is one git process whose cost grows with the change, not with the corpus:
   ``git ls-files --others`` for new files not yet added;
 - ``git cat-file --batch`` — the base version of the changed files, in one pass;
 - ``git log --name-only`` over the branch's own commits — who touched what;
-- ``git log --diff-filter=D`` over the whole history — every path that ever
-  existed and was deleted, so an id is never given out twice.
+- ``git log --diff-filter=D`` over the history of the kinds a change adds to —
+  every path that existed and was deleted, so an id is never given out twice.
 
 Paths are relative to the anjian repository (which may sit in a sub-folder of
 the git work tree) with POSIX separators.  ``-z`` everywhere, so Chinese or odd
@@ -20,6 +20,7 @@ file names arrive unquoted.
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -47,7 +48,10 @@ class Git:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.prefix = self._run("rev-parse", "--show-prefix").strip()
+        try:
+            self.prefix = self._run("rev-parse", "--show-prefix").strip()
+        except GitError as err:
+            raise GitError(f"{root} 不在 git 版本库中，无法与基准分支比较（{err}）") from err
 
     def _run(self, *args: str, stdin: bytes | None = None) -> str:
         return self._run_bytes(*args, stdin=stdin).decode("utf-8", errors="surrogateescape")
@@ -187,11 +191,15 @@ class Git:
         start, end = ident.find("<"), ident.find(">")
         return ident[start + 1 : end].strip().lower() if 0 <= start < end else None
 
-    def ever_deleted(self, ref: str, prefix: str = RECORDS) -> set[str]:
+    def ever_deleted(
+        self, ref: str, prefix: str = RECORDS, since: dt.date | None = None
+    ) -> set[str]:
         """Every path under ``prefix`` deleted at some point in the history of ``ref``.
 
-        Renames count as a deletion of the old path (``--no-renames``).
+        Renames count as a deletion of the old path (``--no-renames``).  With
+        ``since``, only commits dated from that day on are read (``--since``).
         """
+        limit = [f"--since={since.isoformat()}"] if since is not None else []
         out = self._run(
             "log",
             "--no-renames",
@@ -199,6 +207,7 @@ class Git:
             "--format=",
             "--name-only",
             "-z",
+            *limit,
             ref,
             "--",
             prefix,

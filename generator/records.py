@@ -155,4 +155,16 @@ class RecordIndex:
 
 
 def list_record_paths(root: Path) -> list[str]:
-    return [f.relative_to(root).as_posix() for f in iter_record_files(root / RECORDS_DIR)]
+    """Every record file's relative path, in the order of ``iter_record_files``.
+
+    ``os.walk`` on strings: a pull request's check lists the whole repository to
+    resolve references, and pathlib's ``rglob`` costs seconds at city scale.
+    """
+    records = root / RECORDS_DIR
+    paths: list[str] = []
+    for folder, subfolders, names in os.walk(records):
+        rel = Path(folder).relative_to(root).as_posix()
+        if rel == RECORDS_DIR:
+            subfolders[:] = [d for d in subfolders if d != "evidence"]
+        paths.extend(f"{rel}/{n}" for n in names if n.endswith((".yaml", ".yml")))
+    return sorted(paths, key=lambda p: p.split("/"))

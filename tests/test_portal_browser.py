@@ -212,3 +212,46 @@ def test_xss_payload_triggers_nothing(browser: Any, base_url: str) -> None:
     assert page.locator("#aj-results img").count() == 0
     assert watched.dialogs == []
     assert watched.errors == []
+
+
+XSS_LIST = Path(__file__).parent / "data/xss-payloads/xss-payloads.txt"
+
+
+def xss_sample(step: int = 200) -> list[str]:
+    """Every ``step``-th payload of the list that fits an enterprise name (2–100 chars)."""
+    lines = XSS_LIST.read_text(encoding="utf-8", errors="replace").splitlines()
+    fit = [x for x in lines if 2 <= len(x) <= 90 and x.isprintable() and x.strip() == x]
+    return fit[::step]
+
+
+def test_xss_list_payloads_render_inert(
+    browser: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    payloads = xss_sample()
+    records = portal_records()
+    template = dict(records[f"records/enterprise/{OTHER_ENTERPRISE}.yaml"])
+    codes = sorted(with_enterprises({}, len(payloads)))
+    for key, payload in zip(codes, payloads, strict=True):
+        code = key.rsplit("/", 1)[-1][: -len(".yaml")]
+        records[key] = {**template, "id": code, "name": f"企业{payload}", "address": payload}
+    root = make_portal_repo(tmp_path_factory.mktemp("xss") / "repo", records)
+    build_site(root, root / "site", as_of=AS_OF)
+    handler = functools.partial(_Quiet, directory=str(root / "site"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        watched = Watched(browser)
+        watched.open(base + "enterprises/")
+        for key in codes:
+            code = key.rsplit("/", 1)[-1][: -len(".yaml")]
+            page = watched.open(base + f"enterprise/{code}/")
+            page.mouse.move(10, 200)
+        page = watched.open(base + "search/?q=企业")
+        page.wait_for_selector("#aj-results li a", timeout=10_000)
+        assert watched.dialogs == []
+        assert (
+            page.evaluate("document.querySelectorAll('.aj img, .aj svg, .aj iframe').length") == 0
+        )
+    finally:
+        server.shutdown()

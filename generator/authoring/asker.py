@@ -7,13 +7,11 @@ non-interactive run differ only here.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import click
 
-from generator.authoring.values import BadValue
-
-T = TypeVar("T")
+from generator.authoring.values import BadValue, split_list
 
 
 class Asker(Protocol):
@@ -39,6 +37,7 @@ class Asker(Protocol):
         default: int | None = None,
         required: bool = True,
         many: bool = False,
+        help_text: str = "",
     ) -> list[int]: ...
 
     def confirm(self, label: str, default: bool = False) -> bool: ...
@@ -89,16 +88,16 @@ class ClickAsker:
         default: int | None = None,
         required: bool = True,
         many: bool = False,
+        help_text: str = "",
     ) -> list[int]:
+        if help_text:
+            click.echo(click.style(help_text, dim=True), err=True)
         click.echo(f"{label}：", err=True)
         for number, option in enumerate(options, start=1):
             click.echo(f"  {number}) {option}", err=True)
         how = "序号，多个用逗号分隔" if many else "序号"
-        suffix = "" if required else "，回车跳过"
 
         def parse(text: str) -> list[int]:
-            from generator.authoring.values import split_list
-
             chosen: list[int] = []
             for part in split_list(text, spaces=True):
                 if part.isdigit() and 1 <= int(part) <= len(options):
@@ -112,7 +111,7 @@ class ClickAsker:
             return list(dict.fromkeys(chosen))
 
         picked = self.ask(
-            f"请选择（{how}{suffix}）",
+            f"请选择（{how}）",
             parse,
             default=str(default + 1) if default is not None else None,
             required=required,
@@ -161,6 +160,7 @@ class QuietAsker:
         default: int | None = None,
         required: bool = True,
         many: bool = False,
+        help_text: str = "",
     ) -> list[int]:
         if default is not None:
             return [default]

@@ -273,7 +273,12 @@ class Composer:
         start = options.index(default) if default in options else None
         many = node.shape == "array"
         picked = self.asker.choose(
-            label(node), options, default=start, required=required, many=many
+            label(node),
+            options,
+            default=start,
+            required=required,
+            many=many,
+            help_text=node.description,
         )
         if not picked:
             return None

@@ -57,15 +57,27 @@ class Section:
     codes: list[Code]
 
 
-def _module_rank(name: str) -> tuple[int, int, str]:
-    from generator.rules import MODULES
+def _rule_order() -> dict[str, tuple[str, int]]:
+    """Rule modules in the order their package runs them (``MODULES`` lists)."""
+    import sys
 
+    order: dict[str, tuple[str, int]] = {}
+    for name, module in sorted(sys.modules.items()):
+        listed = getattr(module, "MODULES", None) if name.startswith("generator.") else None
+        if isinstance(listed, list):
+            for index, rule in enumerate(listed):
+                if isinstance(rule, types.ModuleType):
+                    order.setdefault(rule.__name__, (name, index))
+    return order
+
+
+def _module_rank(name: str, rules: dict[str, tuple[str, int]]) -> tuple[int, str, int, str]:
     if name in FIRST_MODULES:
-        return (0, FIRST_MODULES.index(name), name)
-    rules = [m.__name__ for m in MODULES]
+        return (0, "", FIRST_MODULES.index(name), name)
     if name in rules:
-        return (1, rules.index(name), name)
-    return (2, 0, name)
+        package, index = rules[name]
+        return (1, "" if package == "generator.rules" else package, index, name)
+    return (2, "", 0, name)
 
 
 def sections() -> list[Section]:
@@ -89,7 +101,8 @@ def sections() -> list[Section]:
         grouped.setdefault(module_name, []).append((position, CODES[code]))
     orphans = sorted(set(CODES) - set(owner))
     out = []
-    for module_name in sorted(grouped, key=_module_rank):
+    rules = _rule_order()
+    for module_name in sorted(grouped, key=lambda name: _module_rank(name, rules)):
         module = sys.modules[module_name]
         codes = [c for _, c in sorted(grouped[module_name], key=lambda pair: pair[0])]
         out.append(Section(module_name, (module.__doc__ or "").strip(), codes))
@@ -129,8 +142,16 @@ def render_errors() -> str:
         "",
         "每一节开头的引文是该项检查的开发文档（源自代码），说明检查的依据。",
         "",
+        "| 代码 | 含义 | 级别 |",
+        "|---|---|---|",
     ]
-    for section in sections():
+    found = sections()
+    for section in found:
+        for code in section.codes:
+            level = "错误" if code.severity == "error" else "警告"
+            lines.append(f"| [{code.code}](#{code.code}) | {code.title_zh} | {level} |")
+    lines.append("")
+    for section in found:
         title = section.module.replace(".", "/") + ".py" if section.module else "其他"
         lines += [f"## {title}", ""]
         if section.doc:
@@ -151,12 +172,19 @@ def render_errors() -> str:
 def _commands(
     group: click.Command, name: str, parent: click.Context | None
 ) -> list[tuple[str, click.Command, click.Context]]:
+    # the command's own settings (e.g. ``-h`` as a help option), as when it is invoked
+    settings = {
+        key: value
+        for key, value in group.context_settings.items()
+        if key not in ("terminal_width", "max_content_width")
+    }
     ctx = click.Context(
         group,
         info_name=name,
         parent=parent,
         terminal_width=HELP_WIDTH,
         max_content_width=HELP_WIDTH,
+        **settings,
     )
     found = [(ctx.command_path, group, ctx)]
     if isinstance(group, click.Group):
@@ -180,11 +208,7 @@ def render_cli() -> str:
         "",
     ]
     for path, command, ctx in _commands(cli, "anjian", None):
-        summary = command.get_short_help_str(limit=80)
-        lines += [f"## {path}", ""]
-        if summary and path != "anjian":
-            lines += [summary, ""]
-        lines += ["```text", command.get_help(ctx).rstrip(), "```", ""]
+        lines += [f"## {path}", "", "```text", command.get_help(ctx).rstrip(), "```", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -69,7 +69,12 @@ class KindHooks:
     def start(self) -> None:
         info = self.c.info
         self.c.asker.say(f"新建{info.title}记录。方括号中是建议值，直接回车即采用。")
-        if info.id_style == "entered" and ("id",) not in self.c.given:
+        if ("id",) in self.c.given:
+            try:
+                self.entered_id = self.check_id(str(self.c.given[("id",)]))
+            except BadValue as err:
+                self.c.errors.append(f"编号（id）：{err}")
+        elif info.id_style == "entered":
             node = self.c.tree.child("id")
             assert node is not None
             self.entered_id = self.c.asker.ask(
@@ -140,9 +145,9 @@ class KindHooks:
 
         info = self.c.info
         root = self.c.session.root
+        if self.entered_id is not None:
+            return self.entered_id
         try:
-            if ("id",) in self.c.given:
-                return self.check_id(str(self.c.given[("id",)]))
             if info.id_style == "dated":
                 day = self.date_of(info.date_field or "")
                 if day is None:
@@ -152,9 +157,7 @@ class KindHooks:
                 return next_counter_id(root, info)
         except BadValue as err:
             raise Incomplete([str(err)]) from None
-        if self.entered_id is None:
-            raise Incomplete(["缺少编号（id）"])
-        return self.entered_id
+        raise Incomplete(["缺少编号（id）"])
 
     def year(self) -> int | None:
         day = self.date_of(self.c.info.date_field or "")

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from generator.authoring.kinds import KindInfo
-from generator.records import list_record_paths
+from generator.records import RECORDS_DIR
 
 
 class IdExhausted(Exception):
@@ -56,8 +56,9 @@ def history_paths(root: Path, pathspec: str) -> list[str]:
 
 def used_ids(root: Path, kind: str, stem_glob: str = "*") -> set[str]:
     """Ids of a kind in the working tree and in the whole history."""
-    paths = [p for p in list_record_paths(root) if p.startswith(f"records/{kind}/")]
-    paths += history_paths(root, f"records/{kind}/**/{stem_glob}.yaml")
+    folder = root / RECORDS_DIR / kind
+    paths = [p.name for p in folder.rglob(f"{stem_glob}.yaml")] if folder.is_dir() else []
+    paths += history_paths(root, f"{RECORDS_DIR}/{kind}/**/{stem_glob}.yaml")
     return {_stem(p) for p in paths}
 
 

@@ -11,6 +11,7 @@ import sys
 
 import click
 
+import generator.cli.audit  # noqa: F401  (registers anjian audit)
 from generator.cli import blacklist, build, demo, ledger, metrics, new, review, serve, validate  # noqa: F401  (registers the commands)
 from generator.cli.app import cli
 

@@ -31,11 +31,15 @@ from generator.cli.app import DATE, Settings, cli, pass_settings
     show_default=True,
     help="演示数据的“今天”。",
 )
+@click.option("--replace", is_flag=True, help="清空已有的 records/ 后重新生成。")
 @pass_settings
-def demo(settings: Settings, out: Path | None, seed: int, as_of: dt.date) -> None:
+def demo(settings: Settings, out: Path | None, seed: int, as_of: dt.date, replace: bool) -> None:
     """生成演示县（青川县）的记录。"""
     from generator.demo import write_demo
 
     target = out or settings.root()
-    count = write_demo(target, seed=seed, as_of=as_of)
+    try:
+        count = write_demo(target, seed=seed, as_of=as_of, replace=replace)
+    except FileExistsError as err:
+        raise click.UsageError(f"{target / 'records'} 中已有记录；加 --replace 重新生成（会删除现有记录）。") from err
     click.echo(f"已写入 {count} 条记录到 {target / 'records'}", err=True)

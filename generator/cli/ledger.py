@@ -2,58 +2,25 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import json
-from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import click
 
 from generator.cli.app import DATE, Settings, cli, pass_settings
-from generator.cli.tables import render_csv, render_table
+from generator.cli.ledger_output import FORMATS, render_ledger
 from generator.derive.ledger import (
     CLASSES,
     GROUPS,
     LEVELS,
     STATUSES,
     LedgerFilter,
-    LedgerRow,
     derive_ledger,
     filter_ledger,
-    group_ledger,
-    summarize,
 )
 from generator.policy import load_policy
 from generator.schemas import SchemaError, load_registry
 from generator.validate import Loaded, validate_repository
-
-# column → Chinese header, in CSV order (JSON uses the field names)
-TITLES = {
-    "id": "编号",
-    "enterprise": "企业信用代码",
-    "enterprise_name": "企业",
-    "town": "乡镇（街道）",
-    "industry": "行业",
-    "department": "部门编号",
-    "department_name": "监管部门",
-    "hazard_class": "类别",
-    "level": "等级",
-    "category": "隐患类型",
-    "description": "隐患描述",
-    "location": "隐患部位",
-    "found_on": "发现日期",
-    "deadline": "整改期限",
-    "state": "状态",
-    "days_left": "剩余天数",
-    "overdue": "逾期",
-    "due_soon": "即将到期",
-    "listed": "挂牌督办",
-    "listing_document": "督办文号",
-    "recurrence_of": "复发（前次隐患）",
-    "recurrence_closed_on": "前次销号日期",
-    "closed_on": "销号日期",
-    "on_time": "按期销号",
-}
 
 
 def load_valid_records(settings: Settings, as_of: dt.date | None) -> tuple[Loaded, dt.date]:
@@ -76,142 +43,14 @@ def load_valid_records(settings: Settings, as_of: dt.date | None) -> tuple[Loade
     return loaded, as_of or today
 
 
-def _days(row: LedgerRow) -> str:
-    if row.days_left is None:
-        return ""
-    if row.days_left < 0:
-        return f"逾期{-row.days_left}天"
-    return "今天到期" if row.days_left == 0 else f"剩{row.days_left}天"
-
-
-def _flags(row: LedgerRow) -> str:
-    marks = [f for f in row.flags if f not in ("逾期", "即将到期")]
-    return "、".join(marks)
-
-
-Column = tuple[str, Callable[[LedgerRow], str]]
-MAIN_COLUMNS: list[Column] = [
-    ("编号", lambda r: r.id),
-    ("企业", lambda r: r.enterprise_name or r.enterprise),
-    ("乡镇", lambda r: r.town),
-    ("监管部门", lambda r: r.department_name or r.department),
-    ("等级", lambda r: f"{r.level}{'·重大' if r.hazard_class == '重大' else ''}"),
-    ("隐患类型", lambda r: r.category),
-    ("隐患描述", lambda r: r.description),
-    ("整改期限", lambda r: r.deadline),
-    ("期限", _days),
-    ("状态", lambda r: r.state),
-    ("标记", _flags),
-]
-SKIP_WHEN_GROUPED = {"town": "乡镇", "dept": "监管部门", "level": "等级"}
-
-
-def _main_table(rows: Sequence[LedgerRow], group: str) -> str:
-    columns = [c for c in MAIN_COLUMNS if c[0] != SKIP_WHEN_GROUPED[group]]
-    headers = [title for title, _ in columns]
-    limits = {headers.index("企业"): 20, headers.index("隐患描述"): 30}
-    parts = []
-    for key, members in group_ledger(rows, group):
-        overdue = sum(r.overdue for r in members)
-        soon = sum(r.due_soon for r in members)
-        parts.append(f"■ {key}（{len(members)} 项，逾期 {overdue}，即将到期 {soon}）")
-        body = [[cell(r) for _, cell in columns] for r in members]
-        parts.append(render_table(headers, body, max_widths=limits))
-        parts.append("")
-    return "\n".join(parts)
-
-
-def _listed_table(rows: Sequence[LedgerRow]) -> str:
-    headers = ["编号", "企业", "乡镇", "等级", "督办文号", "整改期限", "期限", "状态"]
-    body = [
-        [
-            r.id,
-            r.enterprise_name,
-            r.town,
-            r.level,
-            r.listing_document,
-            r.deadline,
-            _days(r),
-            r.state,
-        ]
-        for r in rows
-        if r.listed
-    ]
-    return render_table(headers, body, max_widths={1: 20}) if body else "（无）"
-
-
-def _recurrence_table(rows: Sequence[LedgerRow]) -> str:
-    headers = ["编号", "企业", "乡镇", "隐患类型", "发现日期", "前次隐患", "前次销号", "间隔"]
-    body = []
-    for r in rows:
-        if not r.recurrence_of:
-            continue
-        gap = dt.date.fromisoformat(r.found_on) - dt.date.fromisoformat(r.recurrence_closed_on)
-        body.append(
-            [
-                r.id,
-                r.enterprise_name,
-                r.town,
-                r.category,
-                r.found_on,
-                r.recurrence_of,
-                r.recurrence_closed_on,
-                f"{gap.days}天",
-            ]
-        )
-    return render_table(headers, body, max_widths={1: 20}) if body else "（无）"
-
-
-def render_ledger_text(rows: Sequence[LedgerRow], as_of: dt.date, group: str) -> str:
-    s = summarize(rows, as_of)
-    head = (
-        f"隐患台账 截至 {as_of}：未销号 {s.open} 项，其中逾期 {s.overdue}、即将到期 {s.due_soon}、"
-        f"挂牌督办 {s.listed}；复发 {s.recurring} 项"
-    )
-    if not rows:
-        return head + "\n（没有符合条件的隐患）"
-    return "\n".join(
-        [
-            head,
-            "",
-            _main_table(rows, group),
-            "■ 挂牌督办的重大隐患",
-            _listed_table(rows),
-            "",
-            "■ 复发隐患（同一企业同类隐患销号后再次发现）",
-            _recurrence_table(rows),
-        ]
-    )
-
-
-def _value(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return value
-
-
-def render_ledger(rows: Sequence[LedgerRow], as_of: dt.date, fmt: str, group: str) -> str:
-    if fmt == "json":
-        summary = dataclasses.asdict(summarize(rows, as_of))
-        summary["as_of"] = as_of.isoformat()
-        payload = {"summary": summary, "hazards": [dataclasses.asdict(r) for r in rows]}
-        return json.dumps(payload, ensure_ascii=False, indent=2)
-    if fmt == "csv":
-        body = [[_value(getattr(r, name)) for name in TITLES] for r in rows]
-        return render_csv(list(TITLES.values()), body)
-    return render_ledger_text(rows, as_of, group)
-
-
 @cli.command()
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "json"]),
+    type=click.Choice(FORMATS),
     default="table",
     show_default=True,
-    help="输出格式：table 终端表格，csv（可用 Excel 打开），json。",
+    help="输出格式：table 终端表格，markdown（可贴到议题中），csv（可用 Excel 打开），json。",
 )
 @click.option("--as-of", type=DATE, default=None, help="按哪一天的情况（默认：策略时区的今天）。")
 @click.option("--town", multiple=True, help="只看某个乡镇（街道），可重复。")
@@ -235,6 +74,17 @@ def render_ledger(rows: Sequence[LedgerRow], as_of: dt.date, fmt: str, group: st
     show_default=True,
     help="表格按什么分组：town 乡镇，dept 监管部门，level 等级。",
 )
+@click.option(
+    "--newly-overdue",
+    is_flag=True,
+    help="只看当天新逾期的隐患（整改期限是前一天），供每晚的定时任务开议题。",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="写到文件而不是屏幕；没有符合条件的隐患时不写文件。",
+)
 @pass_settings
 def ledger(
     settings: Settings,
@@ -245,9 +95,19 @@ def ledger(
     level: tuple[str, ...],
     status: tuple[str, ...],
     group: str,
+    newly_overdue: bool,
+    output: Path | None,
 ) -> None:
     """隐患台账：未销号的隐患，逾期和即将到期的在前；挂牌督办的重大隐患；复发隐患。"""
     loaded, day = load_valid_records(settings, as_of)
     rows = derive_ledger(loaded.valid, loaded.policy, day)
-    chosen = filter_ledger(rows, LedgerFilter(town, dept, level, status))
-    click.echo(render_ledger(chosen, day, fmt, group))
+    criteria = LedgerFilter(town, dept, level, status, newly_overdue=newly_overdue)
+    chosen = filter_ledger(rows, criteria)
+    text = render_ledger(chosen, day, fmt, group, loaded.policy.towns)
+    if output is None:
+        click.echo(text)
+    elif chosen:
+        output.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"已写入 {len(chosen)} 项隐患到 {output}", err=True)
+    else:
+        click.echo(f"没有符合条件的隐患，未写 {output}", err=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from generator.demo.catalogue import TEMPLATES, HazardTemplate
+from generator.demo.cast import template
 from generator.demo.context import Context
 from generator.demo.dates import cn_date, days
 from generator.demo.hazards import new_hazard
@@ -213,10 +213,6 @@ def plan_complaints(ctx: Context, phones: Phones, count: int = 30) -> list[Plann
     return out
 
 
-def _template(start: str) -> HazardTemplate:
-    return next(t for t in TEMPLATES if t.description.startswith(start))
-
-
 def run_complaint(ctx: Context, planned: Planned, enterprises: list[Enterprise]) -> None:
     """Pick the enterprise, verify on site, record the hazard (in date order with everything else)."""
     rng = ctx.rng
@@ -241,7 +237,7 @@ def run_complaint(ctx: Context, planned: Planned, enterprises: list[Enterprise])
         )
         return
     report = planned.report
-    tpl = _template(report.template)
+    tpl = template(report.template)
     candidates = [
         e
         for e in enterprises
@@ -259,6 +255,7 @@ def run_complaint(ctx: Context, planned: Planned, enterprises: list[Enterprise])
     if c.checked_on is None:
         return
     insp = new_inspection(ctx, "部门专项检查", day, [ent], purpose="complaint")
+    insp.notice_date = None  # a report is checked unannounced
     c.handler = insp.inspectors[0] if insp.inspectors else None
     if c.outcome in ("属实", "部分属实") and free:
         c.hazard = new_hazard(

@@ -12,7 +12,9 @@ import random
 from collections.abc import Callable
 from functools import partial
 
-from generator.demo import credit, followups, scenarios
+from generator.demo import cast as casting
+from generator.demo import credit, followups, stories
+from generator.demo.blacklist_cases import pending_listing
 from generator.demo.complaints import Planned, plan_complaints, run_complaint
 from generator.demo.context import Context
 from generator.demo.dates import days, next_workday
@@ -93,8 +95,8 @@ def build_county(seed: int, as_of: dt.date) -> County:
         departments={d.id: d for d in DEPARTMENTS},
         staff=staff,
     )
-    cast = scenarios.cast(ctx, enterprises)
-    scenarios.prepare(ctx, cast)
+    cast = casting.cast(ctx, enterprises)
+    casting.prepare(ctx, cast)
     choose_filers(ctx, enterprises, {e.id for e in cast.closed})
     sr_from = report_months(as_of)[0]
 
@@ -106,7 +108,7 @@ def build_county(seed: int, as_of: dt.date) -> County:
     seen: set[tuple[str, dt.date]] = set()
     for visit in plan_visits(ctx, enterprises, sr_from):
         at(visit.day, partial(_run_visit, ctx, visit, seen))
-    story = scenarios.script(ctx, cast)
+    story = stories.script(ctx, cast)
     for day, action in story.occasions:
         at(day, action)
     planned: list[Planned] = plan_complaints(ctx, phones)
@@ -126,7 +128,7 @@ def build_county(seed: int, as_of: dt.date) -> County:
         action()
 
     followups.recheck_visits(ctx)
-    scenarios.pending_listing(ctx, cast, story)
+    pending_listing(ctx, cast, story)
     penalties = story.penalties + random_penalties(ctx, story.inspections)
     _revoke_one(ctx, penalties)
     decisions = [credit.listed_supervision(ctx, h) for h in ctx.hazards if h.listing is not None]

@@ -137,7 +137,7 @@ COLOURS: dict[str, tuple[int, int, int, int]] = {
 }
 
 # the first firms of some industries have a fixed form, so that the scripted
-# scenarios (level-1 hazards, recurrences, blacklist cases) always find one
+# stories (level-1 hazards, recurrences, blacklist cases) always find one
 FORCED: dict[str, tuple[str, ...]] = {
     "危险化学品": ("化工有限公司", "精细化工有限公司", "化工有限公司", "危险化学品经营部"),
     "烟花爆竹": ("烟花爆竹有限公司",),

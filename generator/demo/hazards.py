@@ -90,6 +90,7 @@ def crew_for(ctx: Context, hazard: Hazard, inspection: Inspection | None) -> lif
         docno=lambda day: ctx.docs.new(ctx.prefix(dept), "复查", day),
         accept_body=accept,
         assess_body=rng.choice(ASSESS_BODIES),
+        as_of=ctx.as_of,
     )
 
 
@@ -98,22 +99,15 @@ def choose_scenario(ctx: Context, hazard: Hazard) -> str:
     roll = ctx.rng.random()
     if hazard.enterprise.closed_on is not None:
         return lifecycle.ON_TIME
-    recent = (ctx.as_of - hazard.found_on).days < 60
     if hazard.major:
-        if recent:
-            return lifecycle.ON_TIME
-        return (
-            lifecycle.ON_TIME
-            if roll < 0.78
-            else lifecycle.LATE
-            if roll < 0.92
-            else lifecycle.FAILED
-        )
-    if roll < 0.87:
+        # major hazards are followed closely: rectified, accepted and closed by the deadline
         return lifecycle.ON_TIME
-    if roll < 0.975:
+    if roll < 0.88:
+        return lifecycle.ON_TIME
+    old = (ctx.as_of - hazard.found_on).days > 180
+    if roll < 0.975 or (old and roll >= 0.988):
         return lifecycle.LATE
-    if roll < 0.99 or (ctx.as_of - hazard.found_on).days > 180:
+    if roll < 0.988:
         return lifecycle.FAILED
     # a few recent ones the enterprise has not finished, or not even started
     return lifecycle.STUCK if roll < 0.996 else lifecycle.NOT_STARTED

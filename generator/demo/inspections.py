@@ -199,7 +199,10 @@ def _summary(ctx: Context, insp: Inspection) -> str:
             f"专家组采取“四不两直”方式对{names}开展暗访，事先未通知企业，现场查看{aspects}等情况。"
         )
     elif kind == "政府综合督查":
-        head = f"县安委会综合督查组对{ent.town}{names}开展安全生产综合督查，检查企业主体责任落实和部门监管情况。"
+        head = (
+            f"县安委会综合督查组到{ent.town}开展安全生产综合督查，抽查{names}"
+            f"{len(insp.enterprises)}家企业，检查企业主体责任落实和属地、部门监管责任落实情况。"
+        )
     elif kind == "企业自查":
         head = f"{names}组织开展月度安全生产自查，{lead}检查人员现场指导，按照自查清单对{aspects}等进行了排查。"
     elif kind == "回头看":
@@ -220,12 +223,18 @@ def _summary(ctx: Context, insp: Inspection) -> str:
     if n == 0:
         if insp.purpose == "complaint":
             parts.append("经现场核查，未发现举报反映的问题，企业安全管理总体规范。")
+        elif kind == "企业自查":
+            parts.append("本次自查未发现事故隐患，自查记录已归档。")
         else:
             parts.append(
                 "未发现明显事故隐患，检查组要求企业持续做好隐患排查治理和从业人员教育培训。"
             )
     else:
-        cats = "、".join(dict.fromkeys(h.category for h in insp.hazards))
+        cats = "、".join(
+            dict.fromkeys(
+                "其他安全条件" if h.category == "其他" else h.category for h in insp.hazards
+            )
+        )
         major_text = f"（其中重大事故隐患{majors}项）" if majors else ""
         parts.append(f"共发现事故隐患{n}项{major_text}，主要涉及{cats}等方面。")
         if kind == "企业自查":

@@ -27,6 +27,11 @@ NOT_STARTED = "not_started"
 FAILED = "failed"  # one failed re-check, then passed
 FAILED_TWICE = "failed_twice"
 AWAITING = "awaiting"  # finished and assessed just before as-of, re-check pending
+RECHECKED = "rechecked"  # re-checked just before as-of, acceptance and closure pending
+
+
+# the evaluation's "general hazards closed within 7 days" (policy on_time_days.一般)
+GENERAL_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class Crew:
     docno: Callable[[dt.date], DocNo]
     accept_body: str
     assess_body: str
+    as_of: dt.date
 
 
 def _evidence(hazard: Hazard, round_: int) -> list[EvidenceSpec]:
@@ -59,13 +65,16 @@ def _completion(
         return None
     if scenario == AWAITING:
         return max(start + days(20), as_of - days(rng.randint(6, 10)))
+    if scenario == RECHECKED:
+        return max(start, as_of - days(6))
     if scenario == LATE:
         return deadline + days(rng.randint(3, 30) if hazard.major else rng.randint(1, 20))
     if hazard.level == "一级":
-        return found + days(rng.randint(span * 45 // 100, span * 70 // 100))
+        low, high = (30, 45) if scenario in (FAILED, FAILED_TWICE) else (45, 70)
+        return found + days(rng.randint(span * low // 100, span * high // 100))
     if hazard.major:
         return found + days(rng.randint(4, max(4, min(span, 15) - 6)))
-    cap = min(span, 7) if rng.random() < 0.85 else span
+    cap = min(span, GENERAL_DAYS)
     return max(start, found + days(rng.randint(1, max(1, cap - 2))))
 
 
@@ -105,7 +114,13 @@ def finish(
         )
     ]
     # an on-time story closes by the deadline; staff act on working days
-    limit = hazard.deadline if scenario == ON_TIME and round_ == 1 else None
+    limit = None
+    if scenario == ON_TIME and round_ == 1:
+        limit = hazard.deadline
+        if not hazard.major:  # the evaluation counts general hazards closed within 7 days
+            limit = min(limit, hazard.found_on + days(GENERAL_DAYS))
+    if scenario == RECHECKED:
+        limit = crew.as_of - days(1)
 
     def staff_day(candidate: dt.date, previous: dt.date) -> dt.date:
         day = next_workday(candidate)
@@ -157,6 +172,8 @@ def finish(
             document_no=doc,
         )
     )
+    if scenario == RECHECKED:
+        return events
     if hazard.major:
         day = staff_day(day + days(rng.randint(0, 2)), day)
         note = hazard.template.acceptance or "经现场验收，整改符合要求"

@@ -15,7 +15,7 @@ from generator.demo.dates import cn_date, days, next_workday
 from generator.demo.identifiers import make_ric
 from generator.demo.model import Enterprise, Hazard, Individual, Inspection, Penalty, Staff
 from generator.demo.names import person
-from generator.demo.org import JTJ, SCJG, XFJY, YJJ, ZFDD, ZJJ
+from generator.demo.org import JTJ, SCJG, XFJY, YJJ, ZJJ
 
 PUBLISH_DAYS = (365, 730, 1095)
 
@@ -48,8 +48,7 @@ def _fine(ctx: Context, key: str) -> int:
 
 def _handlers(ctx: Context, dept: str, day: dt.date, inspection: Inspection | None) -> list[Staff]:
     """Two certified officers of the deciding department, the inspectors first."""
-    family = (ZFDD, YJJ) if dept == YJJ else (dept,)
-    pool = [s for d in family for s in ctx.inspectors(d, day) if s.certificate]
+    pool = [s for s in ctx.inspectors(dept, day) if s.certificate]
     team = [s for s in (inspection.inspectors if inspection else []) if s in pool]
     rest = [s for s in pool if s not in team]
     ctx.rng.shuffle(rest)
@@ -139,7 +138,7 @@ def random_penalties(ctx: Context, skip: set[int]) -> list[Penalty]:
         overdue = [h for h in insp.hazards if h.scenario in ("stuck", "not_started", "late")]
         if overdue and rng.random() < 0.3:
             h = overdue[0]
-            decided = h.deadline + days(rng.randint(5, 20))
+            decided = next_workday(h.deadline + days(rng.randint(5, 20)))
             done = h.rectified_on()
             if decided <= ctx.as_of and (done is None or done > decided):
                 out.append(
@@ -164,7 +163,7 @@ def random_penalties(ctx: Context, skip: set[int]) -> list[Penalty]:
         )
         if not chosen:
             continue
-        decided = insp.date + days(rng.randint(15, 50))
+        decided = next_workday(insp.date + days(rng.randint(15, 50)))
         if decided > ctx.as_of:
             continue
         measures = (

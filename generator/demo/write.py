@@ -14,15 +14,20 @@ COUNTY_LABEL = "青川县安全生产监管记录"
 def write_county(county: County, out: Path) -> int:
     """Write every record and evidence file; return the number of records."""
     root = out / "records"
+    made: set[Path] = set()
+
+    def folder_of(path: Path) -> Path:
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        return path
+
     count = 0
     for record in records(county):
         folder = root / record.kind / record.folder if record.folder else root / record.kind
-        folder.mkdir(parents=True, exist_ok=True)
         text = dump(record.data, f"{KIND_TITLES[record.kind]} — {COUNTY_LABEL}")
-        (folder / f"{record.id}.yaml").write_bytes(text.encode("utf-8"))
+        folder_of(folder / f"{record.id}.yaml").write_bytes(text.encode("utf-8"))
         count += 1
     for rel, content in sorted(county.evidence_files.items()):
-        path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        folder_of(out / rel).write_bytes(content)
     return count

@@ -1,8 +1,10 @@
-"""The portal's figures: hazard facts as of a date, key figures, breakdowns.
+"""The portal's figures: key figures, breakdowns by town, industry and month.
 
 Records in (data dicts of every valid record: internal fields may feed public
-aggregates), sorted values out, no I/O.  Only what happened on or before the
-as-of date counts, so a build for a past date shows the state of that day.
+aggregates), sorted values out, no I/O.  Hazard states come from
+``derive.hazards`` and rectification rates from ``derive.metrics`` (the same
+numbers ``anjian ledger`` and ``anjian metrics`` print); only what happened on
+or before the as-of date counts, so a build for a past date shows that day.
 """
 
 from __future__ import annotations
@@ -13,71 +15,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from generator.derive.lifecycle import CLOSE, CLOSED, is_major, replay
-from generator.derive.publication import parse_day
-from generator.policy import Policy
+from generator.derive.hazards import HazardStatus, parse_day
+from generator.derive.lifecycle import CLOSED
+from generator.derive.metrics import MetricsRow
 
 SELF_INSPECTION = "企业自查"
-
-
-@dataclass(frozen=True)
-class HazardFacts:
-    id: str
-    state: str
-    closed_on: str | None
-    overdue: bool
-    days_overdue: int
-    due_soon: bool
-    on_time: bool | None  # None while the on-time window is still open
-    listed: bool  # under listed supervision (挂牌督办) and not closed
-
-
-def events_until(hazard: dict[str, Any], as_of: dt.date) -> list[dict[str, Any]]:
-    events = hazard.get("events") or []
-    return [e for e in events if (parse_day(e.get("date")) or dt.date.max) <= as_of]
-
-
-def hazard_facts(hazard: dict[str, Any], policy: Policy, as_of: dt.date) -> HazardFacts:
-    events = events_until(hazard, as_of)
-    state, steps = replay(events)
-    closed_on = None
-    if state == CLOSED:
-        for step in reversed(steps):
-            if step.event_type == CLOSE and step.after == CLOSED:
-                closed_on = str(events[step.index].get("date"))
-                break
-    deadline = parse_day(hazard.get("deadline"))
-    found = parse_day(hazard.get("found_on"))
-    open_ = state != CLOSED
-    overdue = open_ and deadline is not None and as_of > deadline
-    days_overdue = (as_of - deadline).days if overdue and deadline else 0
-    due_soon = (
-        open_ and deadline is not None and 0 <= (deadline - as_of).days <= policy.due_soon_days
-    )
-    on_time: bool | None = None
-    window = policy.get("on_time_days", str(hazard.get("class")))
-    if found is not None and isinstance(window, int):
-        closed = parse_day(closed_on)
-        if closed is not None:
-            on_time = (closed - found).days <= window
-        elif (as_of - found).days > window:
-            on_time = False
-    listed = open_ and isinstance(hazard.get("listing"), dict)
-    return HazardFacts(
-        id=str(hazard.get("id")),
-        state=state,
-        closed_on=closed_on,
-        overdue=overdue,
-        days_overdue=days_overdue,
-        due_soon=due_soon,
-        on_time=on_time,
-        listed=listed,
-    )
-
-
-def rate(values: Iterable[bool | None]) -> float | None:
-    decided = [v for v in values if v is not None]
-    return sum(decided) / len(decided) if decided else None
 
 
 def in_year(value: Any, year: int, as_of: dt.date) -> bool:
@@ -96,9 +38,7 @@ class KeyFigures:
     hazards_open: int
     hazards_overdue: int
     major_listed: int
-    general_on_time: float | None
-    major_on_time: float | None
-    hazards_per_enterprise: float | None
+    rates: MetricsRow  # this year's rectification rates and hazards per enterprise
     coverage: float | None
 
 
@@ -110,14 +50,14 @@ def key_figures(
     enterprises: Sequence[dict[str, Any]],
     inspections: Sequence[dict[str, Any]],
     hazards: Sequence[dict[str, Any]],
-    facts: dict[str, HazardFacts],
+    facts: dict[str, HazardStatus],
+    rates: MetricsRow,
     as_of: dt.date,
 ) -> KeyFigures:
     year = as_of.year
     visits = [i for i in government_inspections(inspections) if in_year(i.get("date"), year, as_of)]
     inspected = {e for i in visits for e in i.get("enterprises") or []}
     found = [h for h in hazards if in_year(h.get("found_on"), year, as_of)]
-    by_inspection = [h for h in found if h.get("inspection")]
     current = [facts[str(h.get("id"))] for h in hazards if str(h.get("id")) in facts]
     return KeyFigures(
         year=year,
@@ -129,9 +69,7 @@ def key_figures(
         hazards_open=sum(1 for f in current if f.state != CLOSED),
         hazards_overdue=sum(1 for f in current if f.overdue),
         major_listed=sum(1 for f in current if f.listed),
-        general_on_time=rate(facts[str(h["id"])].on_time for h in found if not is_major(h)),
-        major_on_time=rate(facts[str(h["id"])].on_time for h in found if is_major(h)),
-        hazards_per_enterprise=len(by_inspection) / len(inspected) if inspected else None,
+        rates=rates,
         coverage=len(inspected) / len(enterprises) if enterprises else None,
     )
 
@@ -156,7 +94,7 @@ def breakdown(
     enterprises: Sequence[dict[str, Any]],
     inspections: Sequence[dict[str, Any]],
     hazards: Sequence[dict[str, Any]],
-    facts: dict[str, HazardFacts],
+    facts: dict[str, HazardStatus],
     as_of: dt.date,
 ) -> list[Tally]:
     """This year's figures by an enterprise attribute (town, industry), in ``keys`` order."""
@@ -214,7 +152,7 @@ def last_months(as_of: dt.date, count: int) -> list[str]:
 def by_month(
     inspections: Sequence[dict[str, Any]],
     hazards: Sequence[dict[str, Any]],
-    facts: dict[str, HazardFacts],
+    facts: dict[str, HazardStatus],
     as_of: dt.date,
     count: int = 12,
 ) -> list[Tally]:
@@ -235,7 +173,7 @@ def by_month(
         if day and day <= as_of and (m := day.isoformat()[:7]) in wanted:
             found[m] += 1
         fact = facts.get(str(h.get("id")))
-        if fact and fact.closed_on and (m := fact.closed_on[:7]) in wanted:
+        if fact and fact.closed_on and (m := fact.closed_on.isoformat()[:7]) in wanted:
             closed[m] += 1
     return [
         Tally(m, 0, len(inspected.get(m, ())), visits[m], found[m], closed[m], 0, 0) for m in months

@@ -162,8 +162,11 @@ class LedgerFilter:
     departments: tuple[str, ...] = ()  # department id, name or short name
     levels: tuple[str, ...] = ()  # 一级/二级/三级, or the class 一般/重大
     statuses: tuple[str, ...] = ()  # lifecycle states and flags of STATUSES
+    newly_overdue: bool = False  # only hazards whose deadline was the day before
 
     def keeps(self, row: LedgerRow) -> bool:
+        if self.newly_overdue and row.days_left != -1:
+            return False
         if self.towns and row.town not in self.towns:
             return False
         if self.departments and not {row.department, row.department_name} & set(self.departments):
@@ -188,14 +191,19 @@ def filter_ledger(rows: Iterable[LedgerRow], criteria: LedgerFilter) -> list[Led
 GROUPS = {"town": "town", "dept": "department_name", "level": "level"}
 
 
-def group_ledger(rows: Iterable[LedgerRow], by: str) -> list[tuple[str, list[LedgerRow]]]:
-    """Rows grouped by town, department or level (groups sorted, urgency kept inside)."""
+def group_ledger(
+    rows: Iterable[LedgerRow], by: str, towns: Sequence[str] = ()
+) -> list[tuple[str, list[LedgerRow]]]:
+    """Rows grouped by town, department or level, urgency kept inside each group.
+
+    Towns come in the policy's order, levels from 一级 down, departments by name.
+    """
     attribute = GROUPS[by]
     groups: dict[str, list[LedgerRow]] = {}
     for row in rows:
         groups.setdefault(str(getattr(row, attribute)) or "（未填）", []).append(row)
-    order = {level: i for i, level in enumerate(LEVELS)}
-    return sorted(groups.items(), key=lambda item: (order.get(item[0], 99), item[0]))
+    order = {name: i for i, name in enumerate(LEVELS if by == "level" else towns)}
+    return sorted(groups.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
 
 
 @dataclass(frozen=True)

@@ -224,7 +224,11 @@ def derive_metrics(
         for enterprise in inspection.get("enterprises") or []:
             for tally in tallies_for(keys.of_inspection(inspection, day, str(enterprise))):
                 tally.inspected.add(str(enterprise))
-    names = periods_between(start, as_of, period) if by == "period" else sorted(tallies)
+    if by == "period":
+        names = periods_between(start, as_of, period)
+    else:
+        rank = {town: i for i, town in enumerate(policy.towns if by == "town" else [])}
+        names = sorted(tallies, key=lambda name: (rank.get(name, len(rank)), name))
     rows = [tallies.get(name, _Tally.empty()).row(name, targets) for name in names]
     return [*rows, total.row(TOTAL, targets)]
 

@@ -11,14 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-
-def parse_day(value: Any) -> dt.date | None:
-    if not isinstance(value, str) or len(value) != 10:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
+from generator.derive.hazards import parse_day
 
 
 def penalty_published(penalty: dict[str, Any], as_of: dt.date) -> bool:

@@ -14,11 +14,10 @@ search-engine filter indexes.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 from generator.render.model import Portal
+from generator.render.opendata import json_text
 from generator.render.pages import enterprise_src
 from generator.render.urls import page_url
 
@@ -26,11 +25,6 @@ DIRECTORY_INDEX = "directory-index"
 SHARD = 500
 FACETS = (("town", "town"), ("industry", "industry"), ("risk", "risk_color"))
 COLUMNS = ("name", "town", "industry", "risk_color", "supervision_class", "status")
-
-
-def _dump(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def write_directory_index(portal: Portal, folder: Path) -> None:
@@ -45,12 +39,14 @@ def write_directory_index(portal: Portal, folder: Path) -> None:
         for number, value in enumerate(sorted(postings)):
             name = f"{facet}-{number}.json"
             facets[facet][value] = name
-            (folder / name).write_text(_dump(postings[value]), encoding="utf-8")
+            (folder / name).write_text(json_text(postings[value], indent=None), encoding="utf-8")
     for start in range(0, len(rows), SHARD):
         shard = [
             [page_url(enterprise_src(str(r["id"])))] + [str(r.get(c, "")) for c in COLUMNS]
             for r in rows[start : start + SHARD]
         ]
-        (folder / f"rows-{start // SHARD}.json").write_text(_dump(shard), encoding="utf-8")
+        (folder / f"rows-{start // SHARD}.json").write_text(
+            json_text(shard, indent=None), encoding="utf-8"
+        )
     index = {"count": len(rows), "shard": SHARD, "columns": ["url", *COLUMNS], "facets": facets}
-    (folder / "index.json").write_text(_dump(index), encoding="utf-8")
+    (folder / "index.json").write_text(json_text(index, indent=None), encoding="utf-8")

@@ -15,7 +15,9 @@ from typing import Any
 
 from generator.derive import figures as fig
 from generator.derive.blacklist import BlacklistEntry, public_blacklist
-from generator.derive.publication import parse_day, penalty_published
+from generator.derive.hazards import HazardStatus, derive_statuses, events_until, parse_day
+from generator.derive.metrics import MetricsRow, derive_metrics
+from generator.derive.publication import penalty_published
 from generator.policy import Policy
 from generator.records import Record
 from generator.render.public import Publisher
@@ -41,7 +43,7 @@ class Portal:
     staff: dict[str, Row]
     inspections: list[Row]  # newest first
     hazards: list[Row]  # newest first
-    facts: dict[str, fig.HazardFacts]
+    facts: dict[str, HazardStatus]
     penalties: list[Row]  # published today, newest first
     self_reports: list[Row]
     complaints: list[Row]
@@ -50,6 +52,8 @@ class Portal:
     by_town: list[fig.Tally]
     by_industry: list[fig.Tally]
     by_month: list[fig.Tally]
+    rates_by_town: dict[str, MetricsRow] = field(default_factory=dict)
+    rates_by_industry: dict[str, MetricsRow] = field(default_factory=dict)
     self_report_status: dict[str, list[fig.MonthReport]] = field(default_factory=dict)
     hazards_by_enterprise: dict[str, list[Row]] = field(default_factory=dict)
     inspections_by_enterprise: dict[str, list[Row]] = field(default_factory=dict)
@@ -82,7 +86,7 @@ def _by_kind(records: Iterable[Record]) -> dict[str, list[dict[str, Any]]]:
 def _trim_events(hazard: dict[str, Any], as_of: dt.date) -> dict[str, Any]:
     if "events" not in hazard:
         return hazard
-    return {**hazard, "events": fig.events_until(hazard, as_of)}
+    return {**hazard, "events": events_until(hazard, as_of)}
 
 
 def _group(rows: Iterable[Row], key: str) -> dict[str, list[Row]]:
@@ -117,7 +121,9 @@ def build_portal(
         for h in data.get("hazard", [])
         if _on_or_before(h.get("found_on"), as_of)
     ]
-    facts = {str(h.get("id")): fig.hazard_facts(h, policy, as_of) for h in raw_hazards}
+    facts = derive_statuses(raw_hazards, policy, as_of)
+    year = dt.date(as_of.year, 1, 1)
+    rates = derive_metrics(records, policy, as_of, by="period", period="year", since=year)[-1]
 
     town_rank = {t: n for n, t in enumerate(towns)}
     enterprises = sorted(
@@ -179,7 +185,7 @@ def build_portal(
         self_reports=self_reports,
         complaints=complaints,
         listings=dict(listings),
-        key=fig.key_figures(raw_enterprises, raw_inspections, raw_hazards, facts, as_of),
+        key=fig.key_figures(raw_enterprises, raw_inspections, raw_hazards, facts, rates, as_of),
         by_town=fig.breakdown(
             towns, enterprise_of, raw_enterprises, raw_inspections, raw_hazards, facts, as_of
         ),
@@ -193,6 +199,12 @@ def build_portal(
             as_of,
         ),
         by_month=fig.by_month(raw_inspections, raw_hazards, facts, as_of),
+        rates_by_town={
+            r.key: r for r in derive_metrics(records, policy, as_of, by="town", since=year)
+        },
+        rates_by_industry={
+            r.key: r for r in derive_metrics(records, policy, as_of, by="industry", since=year)
+        },
     )
     if data.get("self-report"):
         due_day = int(policy.get("self_report_due_day", default=5))

@@ -99,7 +99,8 @@ def _tables(portal: Portal) -> list[Table]:
 
     def hazard_extra(row: Row) -> Row:
         fact = portal.facts[str(row["id"])]
-        return {**row, "state": fact.state, "closed_on": fact.closed_on, "overdue": fact.overdue}
+        closed = fact.closed_on.isoformat() if fact.closed_on else None
+        return {**row, "state": fact.state, "closed_on": closed, "overdue": fact.overdue}
 
     specs.append(("enterprises", "enterprise", portal.enterprises, [], plain))
     specs.append(
@@ -158,10 +159,19 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def json_text(value: Any) -> str:
+def json_text(value: Any, *, indent: int | None = 1) -> str:
     """JSON with ``<``, ``>`` and ``&`` escaped, inert even if served as HTML."""
-    text = json.dumps(value, ensure_ascii=False, indent=1)
+    text = json.dumps(
+        value, ensure_ascii=False, indent=indent, separators=(",", ":") if indent is None else None
+    )
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def json_rows(rows: list[Row]) -> str:
+    """A JSON array with one compact record per line: small, and diffs line by line."""
+    if not rows:
+        return "[]"
+    return "[\n" + ",\n".join(json_text(row, indent=None) for row in rows) + "\n]"
 
 
 def write_table(table: Table, folder: Path) -> None:
@@ -174,7 +184,7 @@ def write_table(table: Table, folder: Path) -> None:
     csv_data = buffer.getvalue().encode("utf-8")
     (folder / f"{table.name}.csv").write_bytes(csv_data)
     rows = [{n: row[n] for n in names if row.get(n) is not None} for row in table.rows]
-    json_data = (json_text(rows) + "\n").encode("utf-8")
+    json_data = (json_rows(rows) + "\n").encode("utf-8")
     (folder / f"{table.name}.json").write_bytes(json_data)
     table.csv_bytes, table.json_bytes = len(csv_data), len(json_data)
 

@@ -32,6 +32,7 @@ class Page:
     title: str
     context: dict[str, Any] = field(default_factory=dict)
     indexed: bool = False  # searchable (Pagefind indexes only these)
+    heading: str | None = None  # the page's h1 when it differs from its title
 
 
 NAV: list[tuple[str, str | list[tuple[str, str]]]] = [
@@ -79,7 +80,7 @@ def _hazard_row(portal: Portal, h: Row) -> Row:
         **h,
         "enterprise_name": portal.enterprise_name(h.get("enterprise")),
         "state": fact.state,
-        "closed_on": fact.closed_on,
+        "closed_on": fact.closed_on.isoformat() if fact.closed_on else None,
         "overdue": fact.overdue,
         "days_overdue": fact.days_overdue,
         "due_soon": fact.due_soon,
@@ -243,12 +244,13 @@ def build_pages(portal: Portal, extra: dict[str, Any]) -> list[Page]:
         Page(
             "index.md",
             "home.md.j2",
-            f"{portal.county}安全生产信息公示" if portal.county else "安全生产信息公示",
+            "首页",
             {
                 "latest": disclosure[:8],
                 "latest_penalties": penalties[:5],
                 "due_soon": sum(1 for h in hazards if h["due_soon"]),
             },
+            heading=f"{portal.county}安全生产信息公示" if portal.county else "安全生产信息公示",
         )
     )
     pages.extend(_directory(portal))

@@ -2,14 +2,16 @@
 
 - ``plan``: which tiers a pull request needs, from policy and what it changes;
 - ``sample``: deterministic draws anyone can repeat (双随机);
-- ``approvals``: approvals as signed empty commits with trailers, and the check;
+- ``approvals``: who may review, and approvals as signed empty commits with trailers;
+- ``check``: whether a pull request has the approvals its plan needs;
 - ``codeowners``: platform protection generated from the staff records;
 - ``gitio``: the only module that runs git.
 """
 
 from __future__ import annotations
 
-from generator.review.approvals import CheckResult, ReviewError, approve, check_review
+from generator.review.approvals import ReviewError, approve
+from generator.review.check import CheckResult, check_review
 from generator.review.gitio import GitError
 from generator.review.plan import Plan, build_plan
 from generator.review.sample import Draw, SeedNotYetAvailable, draw, draw_sample, rank

@@ -1,4 +1,4 @@
-"""Approvals recorded in Git, and the check that a pull request has the ones it needs.
+"""Approvals recorded in Git: who may review, and the commit that records a review.
 
 A reviewer approves (or requests changes) with an empty commit on the pull
 request branch whose last paragraph carries trailers::
@@ -9,26 +9,25 @@ request branch whose last paragraph carries trailers::
     Reviewed-Record: HAZ-20261120-001   (one line per record)
     Review-Signed: yes                  (no: made without a signing key)
 
-The check passes when, for every tier the plan needs, each record of that tier
-is approved by an eligible reviewer — a staff member with that tier's role,
-active, whose ``git.emails`` hold the approval commit's author and committer
-email, and who authored none of the pull request's record changes — after the
-last change to the records (an approval naming an older commit is stale), with
-no request for changes of that tier after it.  Staff come from the base branch.
+It is signed (``git commit -S``) when a signing key is configured.  An eligible
+reviewer is a staff member with the tier's role, active, whose ``git.emails``
+hold the commit's author and committer email, and who authored none of the
+pull request's record changes.  Staff come from the base branch.  Whether the
+approvals are complete is ``check``'s question.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from generator.problems import Code, Severity, register
+from generator.problems import Code, register
 from generator.review import gitio
 from generator.review.plan import Plan, build_plan
 from generator.review.roster import Roster
 from generator.review.snapshot import Snapshot
-from generator.review.tiers import TIER_ROLE, TIER_TITLE, TIERS, TRIGGERS
+from generator.review.tiers import TIER_ROLE, TIER_TITLE, TIERS
 
 TIER_KEY = "Review-Tier"
 DECISION_KEY = "Review-Decision"
@@ -86,29 +85,6 @@ class ReviewError(Exception):
 
 
 @dataclass(frozen=True)
-class Finding:
-    code: str
-    severity: Severity
-    message: str
-    tier: int | None = None
-    record_id: str | None = None
-    path: str | None = None
-    commit: str | None = None
-
-
-def finding(
-    code: Code,
-    message: str,
-    *,
-    tier: int | None = None,
-    record_id: str | None = None,
-    path: str | None = None,
-    commit: str | None = None,
-) -> Finding:
-    return Finding(code.code, code.severity, message, tier, record_id, path, commit)
-
-
-@dataclass(frozen=True)
 class Verdict:
     commit: gitio.Commit
     tier: int
@@ -119,6 +95,12 @@ class Verdict:
     @property
     def signed(self) -> bool:
         return self.commit.signed
+
+    @property
+    def comment(self) -> str:
+        """The reviewer's words: the message without its subject and trailer paragraph."""
+        paragraphs = [p.strip() for p in self.commit.message.strip().split("\n\n") if p.strip()]
+        return "\n\n".join(paragraphs[1:-1])
 
 
 def parse_verdict(commit: gitio.Commit) -> Verdict | str | None:
@@ -215,156 +197,22 @@ def objection(
     return None
 
 
-def _same_commit(named: str, sha: str | None) -> bool:
-    return sha is not None and len(named) >= 7 and sha.startswith(named.lower())
-
-
 @dataclass
-class TierStatus:
-    tier: int
-    needed: list[str]
-    approved: dict[str, Verdict] = field(default_factory=dict)
-    blocked: dict[str, Verdict] = field(default_factory=dict)
+class ReviewContext:
+    """What judging approvals needs: the plan, the base's staff, the branch's commits."""
 
-    @property
-    def complete(self) -> bool:
-        return not self.blocked and set(self.needed) <= set(self.approved)
-
-
-@dataclass
-class CheckResult:
-    plan: Plan
-    tiers: list[TierStatus]
-    findings: list[Finding]
-    roster: Roster
-
-    @property
-    def ok(self) -> bool:
-        return not any(f.severity == "error" for f in self.findings)
-
-
-@dataclass
-class _Context:
     plan: Plan
     roster: Roster
     commits: list[gitio.Commit]
     authors: Authors
 
 
-def _context(root: Path, plan: Plan) -> _Context:
+def review_context(root: Path, plan: Plan) -> ReviewContext:
     roster = Snapshot(root, plan.base_tip).roster()
     commits = gitio.commits_between(root, plan.base, plan.head)
     changed = set(gitio.commits_touching(root, plan.base, plan.head))
     authors = Authors.of((c for c in commits if c.sha in changed), roster)
-    return _Context(plan, roster, commits, authors)
-
-
-def _member_id(roster: Roster, commit: gitio.Commit) -> str:
-    member = roster.by_email(commit.author.email)
-    return member.id if member else commit.author.email
-
-
-def _judge_tier(
-    ctx: _Context, tier: int, verdicts: list[Verdict], findings: list[Finding]
-) -> TierStatus:
-    plan = ctx.plan
-    order = {c.sha: n for n, c in enumerate(ctx.commits)}
-    latest = plan.records_commit
-    status = TierStatus(tier, plan.records_for(tier))
-    for verdict in (v for v in verdicts if v.tier == tier):
-        sha = verdict.commit.sha
-        who = _member_id(ctx.roster, verdict.commit)
-        problem = objection(tier, verdict.commit, ctx.roster, ctx.authors)
-        if problem:
-            code, why = problem
-            findings.append(
-                finding(
-                    code,
-                    f"提交 {sha[:7]} 的{TIER_TITLE[tier]}{DECISION_TITLE[verdict.decision]}不算数：{why}",
-                    tier=tier,
-                    commit=sha,
-                )
-            )
-            continue
-        targets = [r for r in (verdict.records or status.needed) if r in status.needed]
-        if verdict.decision == REQUEST_CHANGES:
-            for record_id in targets:
-                status.blocked[record_id] = verdict
-                status.approved.pop(record_id, None)
-            continue
-        fresh = (
-            _same_commit(verdict.reviewed_commit, latest)
-            and latest is not None
-            and order[sha] > order.get(latest, -1)
-        )
-        if not fresh:
-            findings.append(
-                finding(
-                    REVIEW_STALE,
-                    f"提交 {sha[:7]}：{who} 的{TIER_TITLE[tier]}批准针对 {verdict.reviewed_commit[:7]}，"
-                    f"之后记录又有修改（最新为 {(latest or '')[:7]}），已过期",
-                    tier=tier,
-                    commit=sha,
-                )
-            )
-            continue
-        for record_id in targets:
-            status.approved[record_id] = verdict
-            status.blocked.pop(record_id, None)
-    for record_id in status.needed:
-        item = plan.item(record_id)
-        path = item.path if item else None
-        if record_id in status.blocked:
-            blocker = status.blocked[record_id]
-            who = _member_id(ctx.roster, blocker.commit)
-            findings.append(
-                finding(
-                    REVIEW_CHANGES_REQUESTED,
-                    f"{TIER_TITLE[tier]}：{who} 在提交 {blocker.commit.sha[:7]} 要求修改 {record_id}，尚未重新批准",
-                    tier=tier,
-                    record_id=record_id,
-                    path=path,
-                    commit=blocker.commit.sha,
-                )
-            )
-        elif record_id not in status.approved:
-            why = "、".join(dict.fromkeys(_trigger_texts(plan, record_id, tier)))
-            findings.append(
-                finding(
-                    REVIEW_MISSING,
-                    f"{TIER_TITLE[tier]}：{record_id}（{why}）还没有{TIER_ROLE[tier]}的有效批准",
-                    tier=tier,
-                    record_id=record_id,
-                    path=path,
-                )
-            )
-    return status
-
-
-def _trigger_texts(plan: Plan, record_id: str, tier: int) -> list[str]:
-    item = plan.item(record_id)
-    return [
-        TRIGGERS.get(r.trigger, r.trigger) for r in (item.reasons if item else ()) if r.tier == tier
-    ]
-
-
-def check_review(
-    root: Path, base_ref: str, head_ref: str = "HEAD", *, plan: Plan | None = None
-) -> CheckResult:
-    plan = plan or build_plan(root, base_ref, head_ref)
-    ctx = _context(root, plan)
-    findings: list[Finding] = []
-    verdicts: list[Verdict] = []
-    for commit in ctx.commits:
-        parsed = parse_verdict(commit)
-        if isinstance(parsed, str):
-            findings.append(
-                finding(REVIEW_BAD_TRAILER, f"提交 {commit.sha[:7]}：{parsed}", commit=commit.sha)
-            )
-        elif parsed is not None:
-            verdicts.append(parsed)
-    statuses = [_judge_tier(ctx, tier, verdicts, findings) for tier in plan.tiers()]
-    return CheckResult(plan, statuses, findings, ctx.roster)
+    return ReviewContext(plan, roster, commits, authors)
 
 
 @dataclass(frozen=True)
@@ -407,7 +255,7 @@ def approve(
             f"本次修改不需要{TIER_TITLE[tier]}（需要：{'、'.join(TIER_TITLE[t] for t in plan.tiers()) or '无'}）；"
             f"可用 --record 指定要复核的记录"
         )
-    ctx = _context(root, plan)
+    ctx = review_context(root, plan)
     author, committer = gitio.identity(root)
     email = author.email
     probe = gitio.Commit("", (), author, committer, "", False)

@@ -28,7 +28,7 @@ from typing import Any
 
 from generator.policy import load_policy
 from generator.records import RECORDS_DIR, load_files
-from generator.review.plan import TRIGGER_KINDS
+from generator.review.plan import KIND_TITLE, TRIGGER_KINDS
 from generator.review.roster import Member, Roster
 from generator.review.tiers import TIER_ROLE, TIER_TITLE, tier_rules
 from generator.schemas import POLICY_SCHEMA, SCHEMAS_DIR
@@ -97,7 +97,13 @@ def build_lines(
             f"{TIER_ROLE[t]}（{_departments(by_tier[t], names) or '暂无'}）" for t in owned
         )
         title = "、".join(TIER_TITLE[t] for t in tiers)
-        lines.append(Line(f"/records/{kind}/", _handles(members), f"{kind}：需要{title}——{who}"))
+        lines.append(
+            Line(
+                f"/records/{kind}/",
+                _handles(members),
+                f"{KIND_TITLE.get(kind, kind)}：需要{title}——{who}",
+            )
+        )
     for pattern in ADMIN_PATHS:
         lines.append(Line(pattern, _handles(admins), f"谁能复核由管理员决定：{admin_note}"))
     return lines

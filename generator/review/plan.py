@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.derive.lifecycle import replay
 from generator.policy import Policy
 from generator.records import kind_of
 from generator.review import gitio, sample
@@ -150,7 +151,8 @@ def summary_of(kind: str, data: dict[str, Any]) -> str:
     if kind == "inspection":
         parts = [data.get("kind"), data.get("date"), f"{len(data.get('enterprises') or [])} 家企业"]
     elif kind == "hazard":
-        state = "已销号" if _closures(data) else ""
+        events = [e for e in data.get("events") or [] if isinstance(e, dict)]
+        state = replay(events)[0]
         parts = [f"{data.get('class', '')}隐患", data.get("level"), data.get("category"), state]
     elif kind == "penalty":
         fine = data.get("fine")

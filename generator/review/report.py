@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.review.approvals import CheckResult, Finding, TierStatus, Verdict
+from generator.review.approvals import Verdict
+from generator.review.check import CheckResult, Finding, TierStatus
 from generator.review.plan import KIND_TITLE, STATUS_TITLE, Item, Plan
 from generator.review.roster import Roster
 from generator.review.sample import Draw
@@ -48,7 +49,11 @@ def _mark(status: TierStatus | None, record_id: str, roster: Roster | None) -> t
         return "[ ]", ""
     if record_id in status.blocked:
         verdict = status.blocked[record_id]
-        return "[ ]", f" — ✗ {_who(roster, verdict)} 要求修改（`{_short(verdict.commit.sha)}`）"
+        said = f"：{verdict.comment}" if verdict.comment else ""
+        return (
+            "[ ]",
+            f" — ✗ {_who(roster, verdict)} 要求修改（`{_short(verdict.commit.sha)}`）{said}",
+        )
     if record_id in status.approved:
         verdict = status.approved[record_id]
         signed = "已签名" if verdict.signed else "未签名"
@@ -100,15 +105,18 @@ def plan_markdown(plan: Plan, check: CheckResult | None = None) -> str:
         "`anjian review sample --tier 3 --quarter YYYYQN --seed 种子` 复现抽签。"
     )
     if tiers:
-        first = tiers[0]
+        commands = "；".join(
+            f"{TIER_ROLE[t]} `anjian review approve --tier {t} --base {plan.base_ref}`"
+            for t in tiers
+        )
         out += [
             "",
             "### 如何复核",
             "",
             "1. 检出本分支，逐条核对上面列出的记录（`anjian validate` 应无错误）；",
-            f"2. 批准：`anjian review approve --tier {first} --base {plan.base_ref}`；"
-            f'要求修改：`anjian review approve --tier {first} --request-changes --comment "修改意见"`；',
-            "3. `git push`。批准是本分支上一个带签名的空提交；之后再修改记录，已有的批准即失效，需要重新批准。",
+            f'2. 批准：{commands}；要求修改时加 `--request-changes --comment "修改意见"`；',
+            "3. `git push`。批准是本分支上的一个空提交（配置了签名密钥时带签名）；"
+            "之后再修改记录，已有的批准即失效，需要重新批准。",
         ]
     return "\n".join(out) + "\n"
 
@@ -139,6 +147,7 @@ def _verdict_json(verdict: Verdict, roster: Roster | None) -> dict[str, Any]:
         "reviewer": _who(roster, verdict),
         "decision": verdict.decision,
         "signed": verdict.signed,
+        "comment": verdict.comment,
     }
 
 
@@ -202,7 +211,9 @@ def check_text(result: CheckResult) -> str:
             people = sorted({_who(result.roster, v) for v in status.approved.values()})
             out.append(f"✓ {title}：{len(status.needed)} 条记录已由 {'、'.join(people)} 批准")
         else:
-            missing = len(set(status.needed) - set(status.approved)) + len(status.blocked)
+            missing = sum(
+                1 for r in status.needed if r not in status.approved or r in status.blocked
+            )
             out.append(f"✗ {title}：{missing} 条记录未通过（共 {len(status.needed)} 条）")
     errors = [f for f in result.findings if f.severity == "error"]
     notes = [f for f in result.findings if f.severity != "error"]

@@ -31,6 +31,7 @@ from generator.authoring.events import StepRefused
 from generator.authoring.evidence import safe_name
 from generator.authoring.form import html
 from generator.authoring.gitops import GitFailed, submit
+from generator.authoring.hooks import hooks_for
 from generator.authoring.search import RefFinder
 from generator.authoring.session import attach_evidence, open_session, render_draft, write_record
 from generator.authoring.steps import (
@@ -70,8 +71,14 @@ class FormApp:
         return [(kind, spec.title) for kind, spec in sorted(registry.kinds.items())]
 
     def tree(self, kind: str) -> Node | None:
+        """The kind's fields, in the order ``anjian new`` asks them (level before class …)."""
         registry = load_registry(self.root)
-        return build_tree(registry[kind]) if kind in registry else None
+        if kind not in registry:
+            return None
+        tree = build_tree(registry[kind])
+        rank = {name: i for i, name in enumerate(hooks_for(kind).order)}
+        tree.children.sort(key=lambda child: rank.get(child.name, len(rank)))
+        return tree
 
     # --- GET ---------------------------------------------------------------------
     def get(self, path: str, query: dict[str, list[str]]) -> Response:

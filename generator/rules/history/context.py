@@ -8,6 +8,9 @@ only when the change adds a file.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -15,7 +18,7 @@ from pathlib import Path
 from generator.history import FileChange, Git, stems
 from generator.load import Document, Pointer, parse_document, pointer_text
 from generator.problems import Code, Problem, make
-from generator.records import kind_of
+from generator.records import RECORDS_DIR, kind_of
 from generator.schemas import Registry
 
 STAFF_DIR = "records/staff/"
@@ -116,10 +119,26 @@ class HistoryContext:
                 out.append((change, old, new))
         return out
 
-    @cached_property
-    def ids_ever_used(self) -> set[str]:
-        """Every record id that exists at the base or was ever deleted in its history."""
-        paths = self.git.list_tree(self.base_ref) + sorted(self.git.ever_deleted(self.base_ref))
+    def ids_ever_used(self, added: Sequence[str]) -> set[str]:
+        """Ids of the kinds of ``added`` that exist at the base or were ever deleted before.
+
+        One ``git log`` pass per kind, over that kind's folder only.  A dated id
+        (``HAZ-20260314-002``, ``SR-…-202603``) cannot have been created — nor
+        deleted — before its date, so for kinds whose new ids all carry a date
+        only the commits since the earliest of them (less ``DATE_MARGIN``, for
+        clocks and late entry) are read; the cost follows the change, not the
+        length of the history.
+        """
+        by_kind: dict[str, list[str]] = {}
+        for path in added:
+            by_kind.setdefault(kind_of(path) or "", []).append(record_id_of(path))
+        paths: list[str] = []
+        for kind, ids in sorted(by_kind.items()):
+            folder = f"{RECORDS_DIR}/{kind}/"
+            dates = [date_in_id(record_id) for record_id in ids]
+            since = None if None in dates else min(d for d in dates if d) - DATE_MARGIN
+            paths += self.git.list_tree(self.base_ref, folder)
+            paths += sorted(self.git.ever_deleted(self.base_ref, folder, since))
         return stems([p for p in paths if is_record_path(p)])
 
     @cached_property
@@ -186,6 +205,24 @@ class HistoryContext:
             record_id=record_id or record_id_of(path, doc),
             pointer=pointer_text(pointer),
         )
+
+
+DATED_ID = re.compile(r"-(\d{8})-\d+$|-(\d{6})$")
+DATE_MARGIN = dt.timedelta(days=31)
+
+
+def date_in_id(record_id: str) -> dt.date | None:
+    """``HAZ-20260314-002`` → 2026-03-14, ``SR-…-202603`` → 2026-03-01, else None."""
+    match = DATED_ID.search(record_id)
+    if match is None:
+        return None
+    day, month = match.groups()
+    try:
+        if day:
+            return dt.date(int(day[:4]), int(day[4:6]), int(day[6:]))
+        return dt.date(int(month[:4]), int(month[4:]), 1)
+    except ValueError:
+        return None
 
 
 def record_id_of(path: str, doc: Document | None = None) -> str:

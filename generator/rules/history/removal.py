@@ -1,4 +1,4 @@
-"""No record is ever deleted or renamed, and no evidence file removed.
+"""No record is ever deleted or renamed, and no evidence file removed or changed.
 
 A record is the trace of something that happened: an inspection, a hazard, a
 penalty.  Deleting one, or renaming its file (which changes its id and breaks

@@ -4,6 +4,8 @@ An id names one record forever: links, published data and other records point
 at it.  A new record may not take an id that the base branch has now, or that
 any record had at any time in the base's history (a deleted or renamed record's
 id is not free again).  ``anjian new`` proposes ids that were never used.
+A dated id (``HAZ-20260314-002``) cannot have existed before its date, so for
+those only the history since then (less a month's margin) is read.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def check(ctx: HistoryContext) -> Iterator[Problem]:
     ]
     if not added:
         return
-    used = ctx.ids_ever_used
+    used = ctx.ids_ever_used(added)
     for path in added:
         stem = record_id_of(path)
         record_id = record_id_of(path, ctx.new.get(path))

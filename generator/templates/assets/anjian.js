@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var LIMIT = 50;
+  var SEARCH_LIMIT = 20;
   var pagefindPromise = null;
 
   function rootUrl(el) { return new URL(el.getAttribute("data-root") || "./", document.baseURI); }
@@ -50,11 +51,11 @@
         return pf.search(query);
       }).then(function (found) {
         if (mine !== seq) return null;
-        return Promise.all(found.results.slice(0, LIMIT).map(function (r) { return r.data(); }))
+        return Promise.all(found.results.slice(0, SEARCH_LIMIT).map(function (r) { return r.data(); }))
           .then(function (items) {
             if (mine !== seq) return;
             status.textContent = "找到 " + found.results.length + " 个结果" +
-              (found.results.length > LIMIT ? "，显示前 " + LIMIT + " 个" : "");
+              (found.results.length > SEARCH_LIMIT ? "，显示前 " + SEARCH_LIMIT + " 个" : "");
             items.forEach(function (d) {
               var li = el("li");
               var a = el("a", d.meta && d.meta.title ? d.meta.title : d.url);
@@ -88,6 +89,7 @@
     var table = document.getElementById("aj-directory");
     var body = table.tBodies[0];
     var original = Array.prototype.slice.call(body.rows);
+    var labels = Array.prototype.map.call(table.tHead.rows[0].cells, function (th) { return th.textContent; });
     var status = form.querySelector(".aj-filter-status");
     var pager = document.querySelector(".aj-pager");
     var cache = {};
@@ -135,6 +137,9 @@
       var risk = el("td"); risk.appendChild(riskBadge(cells[4])); tr.appendChild(risk);
       tr.appendChild(el("td", cells[5]));
       tr.appendChild(el("td", cells[6]));
+      Array.prototype.forEach.call(tr.cells, function (td, i) {
+        if (labels[i]) td.setAttribute("data-label", labels[i]);
+      });
       return tr;
     }
     function localFilter(v) {

@@ -1,0 +1,401 @@
+"""The history as the audit reads it: landings on the main line, in order.
+
+A *landing* is a commit on the first-parent line of the audited branch after
+the epoch that changed records (against its first parent) or carries a review
+verdict.  A merge brings its *branch* with it — the commits reachable from its
+other parents and not already landed — whose record commits are the *edits*
+(who changed what) and whose review commits are the approvals.  A commit made
+directly on the main line is its own edit.
+
+Staff and policy are taken as they stood at each landing's first parent: a
+change is judged by the rules it found, never by the ones it brings.
+
+Built from one ``git log`` pass and one ``git cat-file`` stream (``gitread``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.audit import gitread
+from generator.audit.blobs import Blobs, Data, Skip, never, parse_blobs
+from generator.audit.people import People
+from generator.policy import POLICY_FILE, Policy
+from generator.records import RECORDS_DIR, kind_of
+from generator.review.approvals import Verdict, parse_verdict
+from generator.review.gitio import Commit, Person, parse_commit
+from generator.review.tiers import tier_rules
+
+STAFF_DIR = f"{RECORDS_DIR}/staff/"
+EVIDENCE = "evidence"
+
+
+class AuditError(Exception):
+    """The history cannot be read (no git, unknown ref, epoch not in the history)."""
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """One record changed by a commit: A added, M modified (or moved), D deleted."""
+
+    id: str
+    kind: str
+    status: str
+    old_path: str | None
+    new_path: str | None
+    old_blob: str | None
+    new_blob: str | None
+
+    @property
+    def path(self) -> str:
+        return self.new_path or self.old_path or ""
+
+
+def is_record(path: str) -> bool:
+    if not path.endswith((".yaml", ".yml")):
+        return False
+    kind = kind_of(path)
+    return kind is not None and kind != EVIDENCE
+
+
+def stem(path: str) -> str:
+    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def record_changes(deltas: Iterable[gitread.Delta]) -> tuple[RecordChange, ...]:
+    """The record files among a commit's deltas, a delete and an add of one id joined."""
+    by_id: dict[str, list[gitread.Delta]] = {}
+    for delta in deltas:
+        if is_record(delta.path):
+            by_id.setdefault(stem(delta.path), []).append(delta)
+    out: list[RecordChange] = []
+    for record_id, group in sorted(by_id.items()):
+        gone = [d for d in group if d.status == "D"]
+        came = [d for d in group if d.status == "A"]
+        if len(group) == 2 and len(gone) == 1 and len(came) == 1:
+            old, new = gone[0], came[0]
+            out.append(
+                RecordChange(
+                    record_id,
+                    kind_of(new.path) or "",
+                    "M",
+                    old.path,
+                    new.path,
+                    old.old,
+                    new.new,
+                )
+            )
+            continue
+        for d in sorted(group, key=lambda d: d.path):
+            status = "M" if d.status not in ("A", "D") else d.status
+            out.append(
+                RecordChange(
+                    record_id,
+                    kind_of(d.path) or "",
+                    status,
+                    None if status == "A" else d.path,
+                    None if status == "D" else d.path,
+                    d.old,
+                    d.new,
+                )
+            )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A commit that changed records itself (not a merge)."""
+
+    commit: Commit
+    changes: tuple[RecordChange, ...]
+
+
+@dataclass(frozen=True)
+class State:
+    """Staff records and policy as they stood before a landing."""
+
+    version: int
+    staff: tuple[tuple[str, str], ...]  # (path, blob id)
+    policy: str | None  # blob id of policy.yaml
+
+
+@dataclass(frozen=True)
+class Landing:
+    commit: Commit
+    changes: tuple[RecordChange, ...]  # against the first parent
+    branch: tuple[Commit, ...]  # commits that landed with a merge, oldest first
+    edits: tuple[Edit, ...]
+    state: State
+    verdicts: tuple[Verdict, ...]  # review verdicts it carries (its branch's, or its own)
+
+    @property
+    def sha(self) -> str:
+        return self.commit.sha
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.commit.parents) > 1
+
+    def last_edit(self) -> Commit | None:
+        return self.edits[-1].commit if self.edits else None
+
+
+@dataclass(frozen=True)
+class Want:
+    """Which record versions to read besides staff and policy."""
+
+    landed_kinds: frozenset[str] | None = frozenset()  # None: every kind
+    edit_kinds: frozenset[str] = frozenset()
+    ids: frozenset[str] | None = None  # only these records (None: all)
+    skip: Skip = never  # versions whose content does not matter (read as {}, not parsed)
+
+    def landed(self, change: RecordChange) -> bool:
+        if self.ids is not None and change.id not in self.ids:
+            return False
+        return self.landed_kinds is None or change.kind in self.landed_kinds
+
+    def edited(self, change: RecordChange) -> bool:
+        if self.ids is not None and change.id not in self.ids:
+            return False
+        return change.kind in self.edit_kinds
+
+
+@dataclass
+class History:
+    root: Path
+    ref: str
+    head: str
+    epoch: str | None
+    landings: list[Landing]
+    blobs: Blobs
+    commits: dict[str, Commit]
+    _people: dict[int, People] = field(default_factory=dict)
+    _policies: dict[str | None, Policy] = field(default_factory=dict)
+    _tiers: dict[str | None, dict[str, tuple[int, ...]]] = field(default_factory=dict)
+
+    def people(self, state: State) -> People:
+        if state.version not in self._people:
+            rows = [d for _, sha in state.staff if (d := self.blobs.get(sha)) is not None]
+            self._people[state.version] = People.of(rows)
+        return self._people[state.version]
+
+    def policy(self, state: State) -> Policy:
+        if state.policy not in self._policies:
+            self._policies[state.policy] = Policy(self.blobs.get(state.policy) or {})
+        return self._policies[state.policy]
+
+    def tier_rules(self, state: State) -> dict[str, tuple[int, ...]]:
+        """Trigger → review tiers, as ``review.tiers`` of the policy stood then."""
+        if state.policy not in self._tiers:
+            self._tiers[state.policy] = tier_rules(self.policy(state))
+        return self._tiers[state.policy]
+
+    def states(self) -> list[State]:
+        seen: dict[int, State] = {}
+        for landing in self.landings:
+            seen.setdefault(landing.state.version, landing.state)
+        return list(seen.values())
+
+    def data(self, blob: str | None) -> Data | None:
+        return self.blobs.get(blob)
+
+
+def _person(ident: gitread.Ident) -> Person:
+    return Person(ident.name, ident.email, ident.time, ident.tz)
+
+
+def commit_of(entry: gitread.LogCommit) -> Commit:
+    """A commit from its log entry alone (no message: it records no verdict)."""
+    assert entry.author is not None and entry.committer is not None
+    return Commit(
+        entry.sha, entry.parents, _person(entry.author), _person(entry.committer), "", False
+    )
+
+
+def _first_parent_line(log: list[gitread.LogCommit], head: str) -> list[gitread.LogCommit]:
+    index = {c.sha: c for c in log}
+    line: list[gitread.LogCommit] = []
+    sha: str | None = head
+    while sha is not None and sha in index:
+        commit = index[sha]
+        line.append(commit)
+        sha = commit.parents[0] if commit.parents else None
+    line.reverse()
+    return line
+
+
+def _branch_of(
+    commit: gitread.LogCommit,
+    index: dict[str, gitread.LogCommit],
+    order: dict[str, int],
+    landed: set[str],
+) -> list[str]:
+    """Commits a merge brings in: reachable from its other parents, not yet landed."""
+    found: set[str] = set()
+    stack = [p for p in commit.parents[1:] if p in index and p not in landed]
+    while stack:
+        sha = stack.pop()
+        if sha in found or sha in landed or sha not in index:
+            continue
+        found.add(sha)
+        stack.extend(index[sha].parents)
+    return sorted(found, key=order.__getitem__)
+
+
+def _merge_edits(
+    merge: Commit, landed: tuple[RecordChange, ...], edits: list[Edit]
+) -> tuple[Edit, ...]:
+    """The branch's record commits — and the merge itself, for any record whose landed
+    version no branch commit made (a conflict resolved, or content slipped into the
+    merge): whoever merged made that change, and nobody reviewed it."""
+    last: dict[str, str | None] = {}
+    for edit in edits:
+        for change in edit.changes:
+            last[change.id] = change.new_blob
+    own = tuple(c for c in landed if c.id not in last or last[c.id] != c.new_blob)
+    return (*edits, Edit(merge, own)) if own else tuple(edits)
+
+
+def _epoch_state(root: Path, epoch: str | None) -> dict[str, str]:
+    if epoch is None:
+        return {}
+    return gitread.list_tree(root, epoch, STAFF_DIR, POLICY_FILE)
+
+
+def resolve_epoch(root: Path, head: str, epoch: str | None) -> str | None:
+    if not epoch:
+        return None
+    try:
+        sha = gitread.resolve(root, epoch)
+    except gitread.GitError as err:
+        raise AuditError(f"策略中的审计起点 audit.epoch“{epoch}”不是本库的提交：{err}") from err
+    if not gitread.is_ancestor(root, sha, head):
+        raise AuditError(f"审计起点 {sha[:12]} 不在 {head[:12]} 的历史中")
+    return sha
+
+
+def _read(
+    root: Path, head: str, epoch: str | None, at_epoch: dict[str, str], want: Want
+) -> tuple[
+    list[gitread.LogCommit],
+    dict[str, tuple[RecordChange, ...]],
+    dict[str, Commit],
+    list[tuple[str, str, bytes | None]],
+]:
+    """One ``git log`` pass, and one ``cat-file`` asked as the log streams in.
+
+    Asked for: every staff and policy version, the record versions ``want``
+    names (landed or edited: which commits are on the main line is known only
+    at the end, and the same content is one blob either way), and the commit
+    objects of the commits that change no record — the only ones that may be
+    review verdicts, whose messages are needed.
+    """
+    objects = gitread.ObjectReader(root)
+    paths: dict[str, str] = {}
+
+    def ask(blob: str | None, path: str) -> None:
+        if blob is not None:
+            paths.setdefault(blob, path)
+            objects.ask(blob)
+
+    for path, blob in at_epoch.items():
+        ask(blob, path)
+    log: list[gitread.LogCommit] = []
+    changes_of: dict[str, tuple[RecordChange, ...]] = {}
+    commits: dict[str, Commit] = {}
+    try:
+        for entry in gitread.stream_log(root, head, epoch):
+            log.append(entry)
+            changes = record_changes(entry.deltas)
+            changes_of[entry.sha] = changes
+            if changes and entry.author and entry.committer:
+                commits[entry.sha] = commit_of(entry)
+            else:
+                objects.ask(entry.sha)
+            for delta in entry.deltas:
+                if delta.path == POLICY_FILE or delta.path.startswith(STAFF_DIR):
+                    ask(delta.new, delta.path)
+            for change in changes:
+                if want.landed(change) or want.edited(change):
+                    ask(change.old_blob, change.path)
+                    ask(change.new_blob, change.path)
+    finally:
+        found = objects.close()
+    for entry in log:
+        if entry.sha not in commits:
+            commits[entry.sha] = parse_commit(entry.sha, found.pop(entry.sha, None) or b"")
+    return log, changes_of, commits, [(sha, paths[sha], raw) for sha, raw in found.items()]
+
+
+def read_history(
+    root: Path,
+    ref: str = "HEAD",
+    *,
+    epoch: str | None = None,
+    want: Want | None = None,
+    jobs: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> History:
+    """Read ``epoch..ref`` into landings, with the record versions ``want`` asks for."""
+    want = want or Want()
+    try:
+        head = gitread.resolve(root, ref)
+        epoch_sha = resolve_epoch(root, head, epoch)
+        at_epoch = _epoch_state(root, epoch_sha)
+        log, changes_of, commits, found = _read(root, head, epoch_sha, at_epoch, want)
+    except gitread.GitError as err:
+        raise AuditError(str(err)) from err
+    if progress:
+        progress(f"读取了 {len(log)} 个提交和 {len(found)} 个文件版本")
+    blobs = Blobs(parse_blobs(found, skip=want.skip, jobs=jobs))
+    index = {c.sha: c for c in log}
+    order = {c.sha: n for n, c in enumerate(log)}
+    line = _first_parent_line(log, head)
+
+    staff = {p: s for p, s in at_epoch.items() if p.startswith(STAFF_DIR)}
+    policy_blob = at_epoch.get(POLICY_FILE)
+    version = 0
+    state = State(version, tuple(sorted(staff.items())), policy_blob)
+    landed: set[str] = set()
+    landings: list[Landing] = []
+    for commit in line:
+        branch_shas = _branch_of(commit, index, order, landed) if len(commit.parents) > 1 else []
+        landed.update(branch_shas)
+        landed.add(commit.sha)
+        changes = changes_of[commit.sha]
+        if len(commit.parents) > 1:
+            edits = _merge_edits(
+                commits[commit.sha],
+                changes,
+                [
+                    Edit(commits[s], changes_of[s])
+                    for s in branch_shas
+                    if len(index[s].parents) <= 1 and changes_of[s]
+                ],
+            )
+        else:
+            edits = (Edit(commits[commit.sha], changes),) if changes else ()
+        branch = tuple(commits[s] for s in branch_shas)
+        carriers = branch if len(commit.parents) > 1 else (commits[commit.sha],)
+        verdicts = tuple(v for c in carriers if isinstance(v := parse_verdict(c), Verdict))
+        landing = Landing(commits[commit.sha], changes, branch, edits, state, verdicts)
+        if changes or verdicts:
+            landings.append(landing)
+        # the state after this commit, for the next landing
+        touched = False
+        for delta in commit.deltas:
+            if delta.path.startswith(STAFF_DIR) and is_record(delta.path):
+                if delta.new:
+                    staff[delta.path] = delta.new
+                else:
+                    staff.pop(delta.path, None)
+                touched = True
+            elif delta.path == POLICY_FILE:
+                policy_blob = delta.new
+                touched = True
+        if touched:
+            version += 1
+            state = State(version, tuple(sorted(staff.items())), policy_blob)
+    return History(root, ref, head, epoch_sha, landings, blobs, commits)
