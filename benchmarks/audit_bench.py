@@ -28,6 +28,7 @@ import itertools
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -345,7 +346,12 @@ def make_history(repo: Path, cache: Path, target_commits: int | None) -> dict[st
     subprocess.run(["git", "-C", str(repo), "checkout", "-q", "-f", "main"], check=True)
     policy_file = repo / "policy.yaml"
     policy_file.write_text(
-        policy_file.read_text(encoding="utf-8").replace("epoch: null", f"epoch: {epoch}"),
+        re.sub(
+            r"(?m)^(\s*epoch:).*$",
+            rf"\g<1> {epoch}",
+            policy_file.read_text(encoding="utf-8"),
+            count=1,
+        ),
         encoding="utf-8",
     )
     return {"commits": imp.commits, "pull_requests": prs, "edits": edits, "epoch": epoch}

@@ -11,6 +11,7 @@ with SSH keys made by ``ssh-keygen``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -132,7 +133,7 @@ def init_audited_county(
     repo = init_review_county(root, records)
     epoch = head(repo)
     policy = (root / "policy.yaml").read_text(encoding="utf-8")
-    policy = policy.replace("epoch: null", f"epoch: {epoch}")
+    policy = re.sub(r"(?m)^(\s*epoch:).*$", rf"\g<1> {epoch}", policy, count=1)
     if require_signatures:
         policy = policy.replace("require_signatures: false", "require_signatures: true")
     (root / "policy.yaml").write_text(policy, encoding="utf-8")

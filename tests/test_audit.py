@@ -499,3 +499,22 @@ def test_show_lists_every_change_of_a_record_with_its_author_and_reviewer(
     }
     assert rows[0]["approvals"][0]["reviewer"] == "STAFF-0005"
     assert head(county.repo) == merge
+
+
+def test_a_log_published_by_the_command_line_verifies_from_a_file(
+    county: County, tmp_path: Path
+) -> None:
+    land_inspection(county)
+    out = tmp_path / "published"
+    runner = CliRunner()
+    root = ["--repo", str(county.root)]
+
+    made = runner.invoke(
+        cli, [*root, "audit", "publish", "--out", str(out), "--as-of", "2026-11-23"]
+    )
+    checked = runner.invoke(cli, [*root, "audit", "verify", "--against", str(out / "log.jsonl")])
+    pinned = runner.invoke(cli, [*root, "audit", "head"])
+
+    assert made.exit_code == 0, made.output
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(pinned.output) == json.loads((out / "head.json").read_text("utf-8"))

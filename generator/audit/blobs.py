@@ -70,11 +70,5 @@ class Blobs:
     def __init__(self, parsed: dict[str, Data | None] | None = None) -> None:
         self._data: dict[str, Data | None] = dict(parsed or {})
 
-    def add(self, parsed: dict[str, Data | None]) -> None:
-        self._data.update(parsed)
-
-    def __contains__(self, sha: object) -> bool:
-        return sha in self._data
-
     def get(self, sha: str | None) -> Data | None:
         return None if sha is None else self._data.get(sha)

@@ -1,13 +1,15 @@
 """The audit's only door to Git: ``git`` run as a subprocess, three kinds of call.
 
-- ``read_log`` — ONE ``git log --raw`` pass over ``epoch..ref``: every commit's
-  sha, parents and the files it changed against its first parent (merges
-  included, ``--diff-merges=first-parent``), with the blob ids of both sides.
-  No rename detection (``--no-renames``): a record's id is its file name, so a
-  move is a delete and an add of the same id, joined again by ``timeline``.
-- ``read_objects`` — ONE ``git cat-file --batch`` process, streamed: commit
-  objects (author, committer, signature header, message) and the blobs the
-  audit needs, framed by their length so no message can fake a record.
+- ``stream_log`` — ONE ``git log --raw`` pass over ``epoch..ref``, parsed as git
+  writes it: every commit's sha, parents, author and committer, and the files it
+  changed against its first parent (merges included,
+  ``--diff-merges=first-parent``) with the blob ids of both sides.  No rename
+  detection (``--no-renames``): a record's id is its file name, so a move is a
+  delete and an add of the same id, joined again by ``timeline``.  No commit
+  message: a message could hold anything, so messages come from…
+- ``ObjectReader`` — ONE ``git cat-file --batch`` process, asked while the log
+  streams in: the commit objects whose messages matter (review verdicts) and
+  the blobs the audit needs, framed by their length.
 - ``check_signatures`` — ``git log --no-walk --stdin`` with an
   ``allowed_signers`` file, only for the commits that must be signed.
 
@@ -237,10 +239,6 @@ def stream_log(root: Path, ref: str, since: str | None = None) -> Iterator[LogCo
             raise GitError(f"git log 失败：{message}")
 
 
-def read_log(root: Path, ref: str, since: str | None = None) -> list[LogCommit]:
-    return list(stream_log(root, ref, since))
-
-
 def list_tree(root: Path, commit: str, *prefixes: str) -> dict[str, str]:
     """Path → blob id of the files under ``prefixes`` at ``commit``."""
     out = _run(root, "ls-tree", "-r", "-z", commit, "--", *prefixes)
@@ -322,14 +320,6 @@ class ObjectReader:
         if self._failed:
             raise GitError("git cat-file 提前结束")
         return self.found
-
-
-def read_objects(root: Path, shas: Iterable[str]) -> dict[str, bytes | None]:
-    """sha → content of each object, through one ``cat-file --batch``."""
-    reader = ObjectReader(root)
-    for sha in shas:
-        reader.ask(sha)
-    return reader.close()
 
 
 def check_signatures(

@@ -29,7 +29,7 @@ from generator.audit.diff import MISSING, FieldChange
 from generator.audit.pages import make_env, render
 from generator.audit.people import UNKNOWN
 from generator.audit.record_history import RecordEvent, public_changes, record_events
-from generator.audit.timeline import History, Want, read_history
+from generator.audit.timeline import History, Want, epoch_of, read_history
 from generator.audit.visibility import published_ids
 from generator.load import Pointer
 from generator.policy import Policy
@@ -236,6 +236,17 @@ def head_json(entries: Sequence[Entry], epoch: str | None) -> str:
     return json.dumps(head, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+def audit_head(root: Path, policy: Policy, *, ref: str = "HEAD") -> dict[str, Any]:
+    """What ``head.json`` holds (head hash, entries, last commit), for the home page.
+
+    Reads only the history (no record versions besides staff), so it is cheap
+    to call before the pages are rendered.  Raises ``AuditError`` without git.
+    """
+    history = read_history(root, ref, epoch=epoch_of(policy), want=Want())
+    head: dict[str, Any] = json.loads(head_json(build_chain(history), history.epoch))
+    return head
+
+
 def write_audit(
     root: Path,
     out: Path,
@@ -252,13 +263,8 @@ def write_audit(
     Raises ``AuditError`` when the history cannot be read (not a git work tree,
     an epoch that is not in the history).
     """
-    epoch = policy.get("audit", "epoch")
     history = read_history(
-        root,
-        ref,
-        epoch=str(epoch) if isinstance(epoch, str) and epoch else None,
-        want=Want(landed_kinds=None),
-        jobs=jobs,
+        root, ref, epoch=epoch_of(policy), want=Want(landed_kinds=None), jobs=jobs
     )
     entries = build_chain(history)
     public = _Public(history, list(records), registry, policy, as_of)

@@ -66,6 +66,9 @@ def stem(path: str) -> str:
 
 def record_changes(deltas: Iterable[gitread.Delta]) -> tuple[RecordChange, ...]:
     """The record files among a commit's deltas, a delete and an add of one id joined."""
+    deltas = tuple(deltas)
+    if not deltas:
+        return ()
     by_id: dict[str, list[gitread.Delta]] = {}
     for delta in deltas:
         if is_record(delta.path):
@@ -262,6 +265,12 @@ def _epoch_state(root: Path, epoch: str | None) -> dict[str, str]:
     if epoch is None:
         return {}
     return gitread.list_tree(root, epoch, STAFF_DIR, POLICY_FILE)
+
+
+def epoch_of(policy: Policy) -> str | None:
+    """The commit the audit starts after: ``audit.epoch`` of the policy (None: all history)."""
+    value = policy.get("audit", "epoch")
+    return str(value) if isinstance(value, str) and value else None
 
 
 def resolve_epoch(root: Path, head: str, epoch: str | None) -> str | None:

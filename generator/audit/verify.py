@@ -38,7 +38,15 @@ from generator.audit.findings import (
 )
 from generator.audit.people import allowed_signers
 from generator.audit.roles import DEPARTMENT_SCOPED, objection
-from generator.audit.timeline import AuditError, History, Landing, Want, read_history
+from generator.audit.timeline import (
+    AuditError,
+    History,
+    Landing,
+    RecordChange,
+    Want,
+    epoch_of,
+    read_history,
+)
 from generator.load import Document, parse_document
 from generator.policy import POLICY_FILE, Policy
 from generator.records import kind_of
@@ -80,12 +88,7 @@ def current_policy(root: Path) -> Policy:
     return Policy(parsed.data) if isinstance(parsed, Document) else Policy({})
 
 
-def audit_epoch(policy: Policy) -> str | None:
-    value = policy.get("audit", "epoch")
-    return str(value) if isinstance(value, str) and value else None
-
-
-def read_published(source: str, root: Path) -> str:
+def read_published(source: str) -> str:
     """A published ``log.jsonl`` from a path or an http(s) URL."""
     if source.startswith(("http://", "https://")):
         try:
@@ -202,8 +205,8 @@ def _check_details(pub: Published, rebuilt: Entry) -> Iterator[Finding]:
 # -- 2. identities and roles ----------------------------------------------------
 
 
-def _ids(landing_changes: Sequence[object]) -> str:
-    return "、".join(sorted({str(getattr(c, "id", "")) for c in landing_changes}))
+def _ids(changes: Sequence[RecordChange]) -> str:
+    return "、".join(sorted({c.id for c in changes}))
 
 
 def check_identities(history: History) -> Iterator[Finding]:
@@ -344,7 +347,7 @@ def verify(
     """Re-check the history of ``ref``; ``published`` is the text of a published ``log.jsonl``."""
     policy = current_policy(root)
     history = read_history(
-        root, ref, epoch=audit_epoch(policy), want=VERIFY_WANT, jobs=jobs, progress=progress
+        root, ref, epoch=epoch_of(policy), want=VERIFY_WANT, jobs=jobs, progress=progress
     )
     entries = build_chain(history)
     result = VerifyResult(history, entries)

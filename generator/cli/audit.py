@@ -58,7 +58,7 @@ def verify(settings: Settings, log: str | None, ref: str, fmt: str, jobs: int | 
     try:
         published: str | None = None
         if log is not None:
-            published = read_published(log, root)
+            published = read_published(log)
         elif (root / LOG_PATH).is_file():
             published = (root / LOG_PATH).read_text(encoding="utf-8")
         result = run_verify(root, ref=ref, published=published, jobs=jobs)
@@ -153,14 +153,15 @@ def show(settings: Settings, record_id: str, ref: str, fmt: str) -> None:
     from generator.audit import AuditError, Want, read_history
     from generator.audit.chain import build_chain
     from generator.audit.record_history import record_events
-    from generator.audit.verify import audit_epoch, current_policy
+    from generator.audit.timeline import epoch_of
+    from generator.audit.verify import current_policy
 
     root = settings.root()
     try:
         history = read_history(
             root,
             ref,
-            epoch=audit_epoch(current_policy(root)),
+            epoch=epoch_of(current_policy(root)),
             want=Want(landed_kinds=None, ids=frozenset({record_id})),
         )
     except AuditError as err:
@@ -227,6 +228,23 @@ def allowed_signers_command(settings: Settings, out: Path | None) -> None:
     out.write_text(text, encoding="utf-8")
     click.echo(f"已写入 {out}（{text.count(chr(10)) - text.count('# ')} 把密钥）", err=True)
     click.echo(f"本机核验签名：git config gpg.ssh.allowedSignersFile {out.resolve()}", err=True)
+
+
+@audit.command()
+@click.option("--ref", default="HEAD", show_default=True, help=REF_HELP)
+@pass_settings
+def head(settings: Settings, ref: str) -> None:
+    """打印审计链的最新哈希和条目数（即 head.json 的内容），供 CI 记录或与门户上公布的核对。"""
+    from generator.audit import AuditError
+    from generator.audit.publish import audit_head
+    from generator.audit.verify import current_policy
+
+    root = settings.root()
+    try:
+        found = audit_head(root, current_policy(root), ref=ref)
+    except AuditError as err:
+        raise click.UsageError(str(err)) from err
+    click.echo(json.dumps(found, ensure_ascii=False, indent=2, sort_keys=True))
 
 
 @audit.command()

@@ -17,7 +17,7 @@ from generator.demo.dates import cn_date, days
 from generator.demo.hazards import new_hazard
 from generator.demo.identifiers import Phones, make_ric
 from generator.demo.inspections import complete_inspection, new_inspection
-from generator.demo.model import Complaint, Enterprise, Reporter
+from generator.demo.model import Complaint, Enterprise, Inspection, Reporter
 from generator.demo.names import person
 from generator.demo.org import JJJC, YJJ
 
@@ -213,18 +213,25 @@ def plan_complaints(ctx: Context, phones: Phones, count: int = 30) -> list[Plann
     return out
 
 
+def _last_visits(ctx: Context, before: dt.date, count: int) -> list[Inspection]:
+    """The last ``count`` inspections made before a day (self-inspections and look-backs aside)."""
+    found: list[Inspection] = []
+    for insp in reversed(ctx.inspections):
+        if insp.date < before and insp.kind not in ("企业自查", "回头看"):
+            found.append(insp)
+            if len(found) == count:
+                break
+    return found[::-1]
+
+
 def run_complaint(ctx: Context, planned: Planned, enterprises: list[Enterprise]) -> None:
     """Pick the enterprise, verify on site, record the hazard (in date order with everything else)."""
     rng = ctx.rng
     c = planned.complaint
     day = c.checked_on or c.received_on
     if planned.report is None:
-        earlier = [
-            i
-            for i in ctx.inspections
-            if i.date < c.received_on and i.kind not in ("企业自查", "回头看")
-        ]
-        visit = rng.choice(earlier[-40:]) if earlier else None
+        earlier = _last_visits(ctx, c.received_on, 40)
+        visit = rng.choice(earlier) if earlier else None
         if visit is not None:
             c.enterprise = visit.enterprises[0]
             c.department = visit.lead

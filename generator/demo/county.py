@@ -27,6 +27,7 @@ from generator.demo.model import County, Enterprise, Penalty
 from generator.demo.numbering import assign_ids
 from generator.demo.org import DEPARTMENTS, build_staff
 from generator.demo.penalties import random_penalties
+from generator.demo.scale import DEMO, Scale
 from generator.demo.schedule import Visit, plan_visits, quarters
 from generator.demo.selfreports import (
     build_reports,
@@ -49,6 +50,9 @@ def _hazard_count(ctx: Context, kind: str, ent: Enterprise) -> int:
     n = rng.choices(HAZARDS_PER_VISIT, weights=HAZARD_WEIGHTS)[0]
     if ent.risk_color in ("红", "橙") and rng.random() < 0.3:
         n += 1
+    if not ctx.scale.is_demo:
+        scaled = n * ctx.scale.hazards
+        n = int(scaled) + (1 if rng.random() < scaled - int(scaled) else 0)
     return n
 
 
@@ -82,18 +86,19 @@ def _revoke_one(ctx: Context, penalties: list[Penalty]) -> None:
         p.revoked_reason = REVOKE_REASON
 
 
-def build_county(seed: int, as_of: dt.date) -> County:
-    """The demo county as of ``as_of``, from ``seed`` alone."""
+def build_county(seed: int, as_of: dt.date, scale: Scale = DEMO) -> County:
+    """The demo county as of ``as_of``, from ``seed`` alone (larger at another ``scale``)."""
     rng = random.Random(seed)
-    phones = Phones(rng)
-    staff = build_staff(rng, phones)
-    enterprises = build_enterprises(rng, phones, as_of)
+    phones = Phones(rng, blocks=scale.phone_blocks)
+    staff = build_staff(rng, phones, copies=scale.staff)
+    enterprises = build_enterprises(rng, phones, as_of, size=scale)
     ctx = Context(
         rng=rng,
-        start=dt.date(as_of.year - 1, 1, 1),
+        start=dt.date(as_of.year - scale.years + 1, 1, 1),
         as_of=as_of,
         departments={d.id: d for d in DEPARTMENTS},
         staff=staff,
+        scale=scale,
     )
     cast = casting.cast(ctx, enterprises)
     casting.prepare(ctx, cast)
@@ -111,7 +116,7 @@ def build_county(seed: int, as_of: dt.date) -> County:
     story = stories.script(ctx, cast)
     for day, action in story.occasions:
         at(day, action)
-    planned: list[Planned] = plan_complaints(ctx, phones)
+    planned: list[Planned] = plan_complaints(ctx, phones, scale.complaints())
     for p in planned:
         at(
             p.complaint.checked_on or p.complaint.received_on,

@@ -16,6 +16,7 @@ from generator.demo.dates import add_years, days
 from generator.demo.identifiers import Phones, make_uscc
 from generator.demo.model import Enterprise, Licence
 from generator.demo.org import SCJG, SUPERVISOR
+from generator.demo.scale import DEMO, Scale
 
 
 @dataclass(frozen=True)
@@ -242,23 +243,36 @@ def _licences(rng: random.Random, industry: str, form: Form, as_of: dt.date) -> 
     return out
 
 
-def build_enterprises(rng: random.Random, phones: Phones, as_of: dt.date) -> list[Enterprise]:
+def _trade_name(rng: random.Random, tries: int, size: Scale) -> str:
+    """A trade name; at scale, two words once single ones keep colliding."""
+    if size.is_demo or tries < 3:
+        return rng.choice(names.TRADE_NAMES)
+    return rng.choice(names.TRADE_NAMES) + rng.choice(names.TRADE_NAMES)
+
+
+def build_enterprises(
+    rng: random.Random, phones: Phones, as_of: dt.date, *, size: Scale = DEMO
+) -> list[Enterprise]:
     """The county's enterprises, in a fixed order (industry by industry)."""
     out: list[Enterprise] = []
     used_names: set[str] = set()
     used_ids: set[str] = set()
     for industry, counts in COLOURS.items():
-        colours = [c for c, k in zip("红橙黄蓝", counts, strict=True) for _ in range(k)]
+        colours = [
+            c for c, k in zip("红橙黄蓝", counts, strict=True) for _ in range(k * size.factor)
+        ]
         rng.shuffle(colours)
         forced = list(FORCED.get(industry, ()))
         for colour in colours:
             form = _form(industry, forced.pop(0)) if forced else rng.choice(FORMS[industry])
             town = rng.choices(names.TOWNS, weights=names.TOWN_WEIGHTS)[0]
+            tries = 0
             while True:
                 prefix = town if (form.small and not town.endswith("街道")) else names.COUNTY
-                name = f"{prefix}{rng.choice(names.TRADE_NAMES)}{form.suffix}"
+                name = f"{prefix}{_trade_name(rng, tries, size)}{form.suffix}"
                 if name not in used_names:
                     break
+                tries += 1
             used_names.add(name)
             uscc = make_uscc(rng, individual=form.small and rng.random() < 0.5)
             while uscc in used_ids:

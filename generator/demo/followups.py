@@ -85,7 +85,8 @@ def lookback(
     first, last = window
     chosen = [e for e in enterprises if e.status != "关闭" and _closed_before(ctx, e, last, 20)]
     rng.shuffle(chosen)
-    for n, ent in enumerate(chosen[:LOOKBACK_ENTERPRISES]):
+    count = LOOKBACK_ENTERPRISES if ctx.scale.is_demo else ctx.scale.lookback_enterprises()
+    for n, ent in enumerate(chosen[:count]):
         day = random_workday(rng, first, last)
         if day is None:
             continue

@@ -62,14 +62,14 @@ def make_ric(rng: random.Random, born: dt.date) -> str:
 
 
 class Phones:
-    """Hands out distinct mobile numbers from the 139 0000 block."""
+    """Hands out distinct mobile numbers from the 139 0000 block (and the next, at scale)."""
 
-    def __init__(self, rng: random.Random) -> None:
-        self._pool = list(range(10000))
+    def __init__(self, rng: random.Random, *, blocks: int = 1) -> None:
+        self._pool = list(range(10000 * blocks))
         rng.shuffle(self._pool)
 
     def take(self) -> str:
-        return f"1390000{self._pool.pop():04d}"
+        return f"13900{self._pool.pop():06d}"
 
 
 def ssh_key_line(rng: random.Random, comment: str) -> str:

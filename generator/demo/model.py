@@ -24,7 +24,7 @@ class Department:
     tier: int | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class Staff:
     id: str
     name: str
@@ -53,7 +53,7 @@ class Licence:
     valid_until: dt.date | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class Enterprise:
     id: str
     name: str
@@ -121,7 +121,7 @@ class EvidenceRef:
     caption: str
 
 
-@dataclass
+@dataclass(eq=False)
 class Inspection:
     seq: int
     kind: str
@@ -179,7 +179,18 @@ class Listing:
     date: dt.date
 
 
-@dataclass
+_MOVES: dict[str, dict[str, str]] = {
+    "开始整改": {"待整改": "整改中"},
+    "整改完成": {"整改中": "待验收"},
+    "复查通过": {"待验收": "已复查"},
+    "复查不通过": {"待验收": "整改中"},
+    "销号": {"已复查": "已销号"},
+    "重新打开": {"已销号": "整改中"},
+}
+_NO_MOVE: dict[str, str] = {}
+
+
+@dataclass(eq=False)
 class Hazard:
     seq: int
     enterprise: Enterprise
@@ -202,6 +213,7 @@ class Hazard:
     events: list[Event] = field(default_factory=list)
     scenario: str = ""  # how the rectification went (lifecycle scenario)
     id: str = ""
+    _state: tuple[list[Event], int, str] | None = field(default=None, init=False, repr=False)
 
     @property
     def major(self) -> bool:
@@ -209,17 +221,14 @@ class Hazard:
 
     def state(self) -> str:
         """State after replaying the events (the spec's state machine)."""
+        memo = self._state
+        # events are only ever appended: the same list at the same length has the same state
+        if memo is not None and memo[0] is self.events and memo[1] == len(self.events):
+            return memo[2]
         state = "待整改"
-        moves = {
-            "开始整改": {"待整改": "整改中"},
-            "整改完成": {"整改中": "待验收"},
-            "复查通过": {"待验收": "已复查"},
-            "复查不通过": {"待验收": "整改中"},
-            "销号": {"已复查": "已销号"},
-            "重新打开": {"已销号": "整改中"},
-        }
         for event in self.events:
-            state = moves.get(event.type, {}).get(state, state)
+            state = _MOVES.get(event.type, _NO_MOVE).get(state, state)
+        self._state = (self.events, len(self.events), state)
         return state
 
     def closed_on(self) -> dt.date | None:
@@ -240,7 +249,7 @@ class Individual:
     fine: int
 
 
-@dataclass
+@dataclass(eq=False)
 class Penalty:
     seq: int
     enterprise: Enterprise
@@ -278,7 +287,7 @@ class Notice:
     objection: Objection | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class Decision:
     seq: int
     type: str

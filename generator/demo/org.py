@@ -143,12 +143,12 @@ POSTS: tuple[Post, ...] = (
 )
 
 
-def build_staff(rng: random.Random, phones: Phones) -> list[Staff]:
-    """One staff record per post, with distinct names and e-mail addresses."""
+def build_staff(rng: random.Random, phones: Phones, *, copies: int = 1) -> list[Staff]:
+    """One staff record per post (``copies`` per post at scale), distinct names and e-mails."""
     staff: list[Staff] = []
     used_names: set[str] = set()
     used_mail: set[str] = set()
-    for number, post in enumerate(POSTS, start=1):
+    for number, post in enumerate(POSTS * copies, start=1):
         name, pinyin = names.person(rng)
         while name in used_names:
             name, pinyin = names.person(rng)

@@ -67,7 +67,7 @@ def plan_visits(ctx: Context, enterprises: list[Enterprise], sr_from: dt.date) -
             end = active_until(ent, last)
             if end < first:
                 continue
-            expected = VISITS_PER_YEAR[ent.risk_color] * share
+            expected = VISITS_PER_YEAR[ent.risk_color] * share * ctx.scale.visits
             count = int(expected) + (1 if rng.random() < expected - int(expected) else 0)
             for _ in range(count):
                 lo = first
@@ -82,14 +82,13 @@ def plan_visits(ctx: Context, enterprises: list[Enterprise], sr_from: dt.date) -
                 visits.append(Visit(day, kind, [ent]))
         # joint inspections: about a third of the enterprises each year
         candidates = [e for e in enterprises if active_until(e, last) >= first]
-        for ent in rng.sample(
-            candidates, round(len(candidates) * JOINT_SHARE * min(1.0, share + 0.1))
-        ):
+        joint = round(len(candidates) * JOINT_SHARE * min(1.0, share + 0.1) * ctx.scale.visits)
+        for ent in rng.sample(candidates, min(joint, len(candidates))):
             day = random_workday(rng, first, active_until(ent, last))
             if day is not None:
                 visits.append(Visit(day, "联合检查", [ent]))
         # comprehensive supervision by the safety committee, two or three firms of one town
-        for _ in range(round(COMPREHENSIVE_PER_YEAR * share)):
+        for _ in range(round(COMPREHENSIVE_PER_YEAR * share) * ctx.scale.factor):
             day = random_workday(rng, first, last)
             if day is None:
                 continue
