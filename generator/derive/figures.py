@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from generator.derive.hazards import HazardStatus, parse_day
+from generator.dates import parse_date as parse_day
+from generator.derive.hazards import HazardStatus
 from generator.derive.lifecycle import CLOSED
 from generator.derive.metrics import MetricsRow
 

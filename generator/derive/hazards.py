@@ -26,22 +26,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from generator.dates import parse_date as parse_day
 from generator.derive import lifecycle as lc
 from generator.policy import Policy
 
 Data = dict[str, Any]
-
-
-def parse_day(value: Any) -> dt.date | None:
-    """An ISO date string (as the loader keeps dates) → date; anything else → None."""
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str) or len(value) != 10:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def events_until(hazard: Data, day: dt.date) -> list[Data]:

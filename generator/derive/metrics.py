@@ -24,7 +24,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from generator.derive.hazards import closed_on, parse_day
+from generator.dates import parse_date as parse_day
+from generator.derive.hazards import closed_on
 from generator.policy import Policy
 from generator.records import Record
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from generator.derive.hazards import parse_day
+from generator.dates import parse_date as parse_day
 
 
 def penalty_published(penalty: dict[str, Any], as_of: dt.date) -> bool:

@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.dates import parse_date as parse_day
 from generator.derive import figures as fig
 from generator.derive.blacklist import BlacklistEntry, public_blacklist
-from generator.derive.hazards import HazardStatus, derive_statuses, events_until, parse_day
+from generator.derive.hazards import HazardStatus, derive_statuses, events_until
 from generator.derive.metrics import MetricsRow, derive_metrics
 from generator.derive.publication import penalty_published
 from generator.policy import Policy
@@ -47,7 +48,7 @@ class Portal:
     penalties: list[Row]  # published today, newest first
     self_reports: list[Row]
     complaints: list[Row]
-    listings: dict[str, list[BlacklistEntry]]  # serious-dishonesty list, in force
+    listings: dict[str, list[BlacklistEntry]]  # serious-dishonesty list, in force, by enterprise
     key: fig.KeyFigures
     by_town: list[fig.Tally]
     by_industry: list[fig.Tally]
@@ -60,6 +61,7 @@ class Portal:
     penalties_by_enterprise: dict[str, list[Row]] = field(default_factory=dict)
     hazards_by_inspection: dict[str, list[Row]] = field(default_factory=dict)
     penalties_by_inspection: dict[str, list[Row]] = field(default_factory=dict)
+    blacklist: list[BlacklistEntry] = field(default_factory=list)  # listed on as_of, in order
 
     def enterprise_name(self, eid: Any) -> str:
         row = self.enterprise_by_id.get(str(eid))
@@ -159,8 +161,9 @@ def build_portal(
         key=_newest("received_on"),
         reverse=True,
     )
+    blacklist = public_blacklist(records, policy, as_of, registry)
     listings: dict[str, list[BlacklistEntry]] = defaultdict(list)
-    for entry in public_blacklist(records, policy, as_of, registry):
+    for entry in blacklist:
         listings[entry.enterprise].append(entry)
 
     enterprise_of = lambda e: str(e.get("town", ""))  # noqa: E731
@@ -185,6 +188,7 @@ def build_portal(
         self_reports=self_reports,
         complaints=complaints,
         listings=dict(listings),
+        blacklist=blacklist,
         key=fig.key_figures(raw_enterprises, raw_inspections, raw_hazards, facts, rates, as_of),
         by_town=fig.breakdown(
             towns, enterprise_of, raw_enterprises, raw_inspections, raw_hazards, facts, as_of

@@ -59,13 +59,3 @@ class Context:
             hint_en=hint_en,
             severity="warning" if severity == "warning" else None,
         )
-
-
-def parse_date(value: Any) -> dt.date | None:
-    """Schema-checked dates are ISO strings; anything else is not a date."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return dt.date.fromisoformat(value) if len(value) == 10 else None
-    except ValueError:
-        return None

@@ -13,10 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from generator.dates import parse_date
 from generator.load import Pointer
 from generator.problems import Problem, register
 from generator.records import Record
-from generator.rules.context import Context, parse_date
+from generator.rules.context import Context
 
 DATE_ORDER = register(
     "date-order",

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from generator.dates import parse_date
 from generator.problems import Problem, register
-from generator.rules.context import Context, parse_date
+from generator.rules.context import Context
 
 DEADLINE_EXCEEDS_LEVEL = register(
     "deadline-exceeds-level",

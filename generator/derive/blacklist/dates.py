@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any
 
+from generator.dates import parse_date
 
-def parse_date(value: Any) -> dt.date | None:
-    """Schema-checked dates are ISO strings; anything else is not a date."""
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str) or len(value) != 10:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
+__all__ = ["add_months", "add_years", "parse_date"]
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

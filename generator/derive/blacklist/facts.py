@@ -14,6 +14,8 @@ from typing import Any
 
 from generator.derive import lifecycle as lc
 from generator.derive.blacklist.dates import parse_date
+from generator.derive.hazards import closed_on as closed_by
+from generator.derive.hazards import events_until, found_by
 from generator.records import Record
 
 Data = dict[str, Any]
@@ -56,35 +58,8 @@ class Facts:
         return str(self.enterprises.get(enterprise, {}).get("name") or "")
 
 
-def events_until(hazard: Data, day: dt.date) -> list[Data]:
-    """The hazard's events dated on or before ``day``."""
-    out = []
-    for event in hazard.get("events") or []:
-        when = parse_date(event.get("date")) if isinstance(event, dict) else None
-        if when is not None and when <= day:
-            out.append(event)
-    return out
-
-
 def state_on(hazard: Data, day: dt.date) -> str:
     return lc.replay(events_until(hazard, day))[0]
-
-
-def closed_by(hazard: Data, day: dt.date) -> dt.date | None:
-    """Date of the closure standing on ``day`` (None when the hazard is open then)."""
-    events = events_until(hazard, day)
-    state, steps = lc.replay(events)
-    if state != lc.CLOSED:
-        return None
-    for step in reversed(steps):
-        if step.event_type == lc.CLOSE and step.after == lc.CLOSED:
-            return parse_date(events[step.index].get("date"))
-    return None
-
-
-def found_by(hazard: Data, as_of: dt.date) -> bool:
-    found = parse_date(hazard.get("found_on"))
-    return found is not None and found <= as_of
 
 
 def is_overdue(hazard: Data, as_of: dt.date, grace_days: int = 0) -> bool:

@@ -174,8 +174,13 @@ def blacklist_tables(loaded: Loaded, as_of: dt.date) -> list[dict[str, Any]]:
 
 
 def blacklist_json(rows: Sequence[dict[str, Any]]) -> str:
-    """UTF-8 JSON text (an array of row objects), stable byte for byte."""
-    return json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n"
+    """UTF-8 JSON text (an array of row objects), stable byte for byte.
+
+    ``<``, ``>`` and ``&`` are written as ``\\u`` escapes (the same values), so the
+    file stays inert even when a browser is tricked into reading it as HTML.
+    """
+    text = json.dumps(list(rows), ensure_ascii=False, indent=2)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
 
 
 def blacklist_csv(rows: Sequence[dict[str, Any]]) -> str:

@@ -3,7 +3,8 @@
 What CI runs on a pull request, besides the rules every record must follow:
 no record deleted or renamed, a hazard's events append-only and its state never
 moving backwards except through an event, a closed hazard changed only by a
-reopen, an id never reused, and every change made by a known staff member in a
+reopen, an id never reused, no record changed on a branch that has not seen the
+base's newer version of it, and every change made by a known staff member in a
 role that allows it.  One module per rule, each ``check(ctx) → problems``;
 each module's docstring is its documentation (shown in the staff handbook).
 Only the changed paths are read, so the cost grows with the change, not with
@@ -16,13 +17,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from generator.problems import Problem
-from generator.rules.history import authors, closed, events, removal, reuse
+from generator.rules.history import authors, closed, concurrent, events, removal, reuse
 from generator.rules.history.context import HistoryContext
 from generator.schemas import Registry
 
 Rule = Callable[[HistoryContext], Iterator[Problem]]
 
-MODULES = [removal, reuse, events, closed, authors]
+MODULES = [removal, reuse, concurrent, events, closed, authors]
 RULES: list[Rule] = [module.check for module in MODULES]
 
 

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 from generator.derive.blacklist.criteria.base import Scope, Trigger
 from generator.derive.blacklist.dates import parse_date, within
-from generator.derive.blacklist.facts import Data, found_by, is_overdue, recurrences
+from generator.derive.blacklist.facts import Data, is_overdue, recurrences
 from generator.derive.blacklist.policy_rules import BlacklistRule
+from generator.derive.hazards import found_by
 
 
 def _per_enterprise(items: list[tuple[str, str, str]], min_count: int) -> Iterator[Trigger]:
