@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.cache import cached_listing, walk_listing
 from generator.load import (
     MAX_BYTES,
     YAML_SYNTAX,
@@ -139,8 +140,19 @@ class RecordIndex:
     def paths(self, record_id: str) -> list[str]:
         return self.paths_by_id.get(record_id, [])
 
+    def remember(self, records: Iterable[Record]) -> list[str]:
+        """Serve these records from memory; the paths newly remembered (for ``forget``)."""
+        added = [r.path for r in records if r.path not in self._cache]
+        for record in records:
+            self._cache.setdefault(record.path, record)
+        return added
+
+    def forget(self, paths: Iterable[str]) -> None:
+        for path in paths:
+            self._cache.pop(path, None)
+
     def kind(self, record_id: str) -> str | None:
-        found = self.paths(record_id)
+        found = self.paths_by_id.get(record_id)
         return kind_of(found[0]) if found else None
 
     def get(self, record_id: str) -> Record | None:
@@ -157,14 +169,12 @@ class RecordIndex:
 def list_record_paths(root: Path) -> list[str]:
     """Every record file's relative path, in the order of ``iter_record_files``.
 
-    ``os.walk`` on strings: a pull request's check lists the whole repository to
-    resolve references, and pathlib's ``rglob`` costs seconds at city scale.
+    ``os.scandir`` on strings, folder by folder in name order (no global sort):
+    a pull request's check lists the whole repository to resolve references,
+    and pathlib's ``rglob`` costs seconds at city scale.  The listing is reused
+    from ``.anjian-cache/`` while no folder has changed.
     """
-    records = root / RECORDS_DIR
-    paths: list[str] = []
-    for folder, subfolders, names in os.walk(records):
-        rel = Path(folder).relative_to(root).as_posix()
-        if rel == RECORDS_DIR:
-            subfolders[:] = [d for d in subfolders if d != "evidence"]
-        paths.extend(f"{rel}/{n}" for n in names if n.endswith((".yaml", ".yml")))
-    return sorted(paths, key=lambda p: p.split("/"))
+    cached = cached_listing(root, RECORDS_DIR, "evidence")
+    if cached is not None:
+        return cached
+    return walk_listing(root, RECORDS_DIR, "evidence")

@@ -9,15 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
+from generator.pipeline import check_files
 from generator.policy import POLICY_FILE, Policy, load_policy
 from generator.problems import Report
-from generator.records import Record, RecordIndex, list_record_paths, load_files
-from generator.rules import RULES
-from generator.rules.context import Context
+from generator.records import Record, list_record_paths
 from generator.rules.history import check_history
-from generator.schema_check import SchemaChecker
 from generator.schemas import Registry, load_registry
 
 
@@ -59,11 +58,17 @@ def validate_repository(
     paths: Sequence[Path] = (),
     jobs: int | None = None,
     only: Sequence[str] | None = None,
+    keep_records: bool = True,
+    use_cache: bool | None = None,
 ) -> Loaded:
     """Validate every record, or only the named files (against the whole repository).
 
     ``only`` names the files by their repository-relative paths (e.g. the files
-    a change touched); it wins over ``paths``.
+    a change touched); it wins over ``paths``.  ``keep_records=False`` when
+    only the report is wanted (``records`` and ``valid`` stay empty): nothing
+    of the corpus is then held in memory.  Load and schema results are cached
+    in ``.anjian-cache/`` unless ``use_cache`` is false (or ``ANJIAN_NO_CACHE``
+    is set); rules always run.
     """
     registry = load_registry(root)
     policy, policy_problems = load_policy(root, registry.policy_schema)
@@ -75,37 +80,20 @@ def validate_repository(
         chosen = sorted(p for p in only if p in present)
     else:
         chosen = _select(root, every, paths) if paths else every
-    records, load_problems = load_files(
-        root, [root / p for p in chosen], max_bytes=policy.size_limit_bytes, jobs=jobs
-    )
-    report.files_checked = len(chosen)
-    report.extend(load_problems)
-
-    checker = SchemaChecker(registry)
-    schema_ok: list[Record] = []
-    for record in records:
-        problems = checker.check(record)
-        report.extend(problems)
-        if not problems:
-            schema_ok.append(record)
-
-    index = RecordIndex(root, every, records, max_bytes=policy.size_limit_bytes)
-    ctx = Context(
-        root=root,
+    checked = check_files(
+        root,
+        chosen,
+        every,
         registry=registry,
         policy=policy,
         as_of=as_of or policy.today(),
-        index=index,
-        targets=schema_ok,
+        jobs=jobs,
+        keep_records=keep_records,
+        use_cache=use_cache,
     )
-    bad_paths: set[str] = set()
-    for rule in RULES:
-        for problem in rule(ctx):
-            report.problems.append(problem)
-            if problem.severity == "error":
-                bad_paths.add(problem.path)
-    valid = [r for r in schema_ok if r.path not in bad_paths]
-    return Loaded(root, registry, policy, records, valid, report)
+    report.files_checked = len(chosen)
+    report.extend(checked.problems)
+    return Loaded(root, registry, policy, checked.records, checked.valid, report)
 
 
 # a change to these re-validates every record: the rules themselves changed
@@ -119,6 +107,7 @@ def validate_change(
     as_of: dt.date | None = None,
     paths: Sequence[Path] = (),
     jobs: int | None = None,
+    keep_records: bool = True,
 ) -> Loaded:
     """What CI runs on a pull request: the changed records, and the history rules against ``base``.
 
@@ -129,13 +118,14 @@ def validate_change(
     """
     registry = load_registry(root)
     ctx, history_problems = check_history(root, base, registry)
+    run = partial(validate_repository, root, as_of=as_of, jobs=jobs, keep_records=keep_records)
     if paths:
-        loaded = validate_repository(root, as_of=as_of, paths=paths, jobs=jobs)
+        loaded = run(paths=paths)
     elif ctx.git.changes(ctx.base, *CONFIG_PATHS):
-        loaded = validate_repository(root, as_of=as_of, jobs=jobs)
+        loaded = run()
     else:
         changed = [c.new_path for c in ctx.record_changes() if c.new_path is not None]
-        loaded = validate_repository(root, as_of=as_of, jobs=jobs, only=changed)
+        loaded = run(only=changed)
     loaded.report.extend(history_problems)
     bad = {p.path for p in history_problems if p.severity == "error"}
     loaded.valid = [r for r in loaded.valid if r.path not in bad]

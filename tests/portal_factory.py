@@ -93,6 +93,7 @@ def portal_records() -> dict[str, dict[str, Any]]:
 def make_portal_repo(root: Path, records: dict[str, Any] | None = None) -> Path:
     make_repo(root, portal_records() if records is None else records)
     shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(PROJECT / "docs/handbook", root / "docs/handbook")
     return root
 
 

@@ -88,7 +88,8 @@ def test_pages_and_data_exist(built: Path) -> None:
         "about/report/index.html",
         "feed.xml",
         "data/datapackage.json",
-        "pagefind/pagefind.js",
+        "pagefind/shards.json",
+        "pagefind/0/pagefind.js",
     ]:
         assert (built / page).is_file(), page
 
@@ -109,7 +110,10 @@ def test_datapackage_resources_match_files(built: Path) -> None:
         assert file.is_file()
         assert resource["bytes"] == file.stat().st_size
         if resource["format"] == "csv":
-            header = next(csv.reader(io.StringIO(file.read_text(encoding="utf-8"))))
+            text = file.read_text(
+                encoding="utf-8-sig" if resource["encoding"] == "utf-8-sig" else "utf-8"
+            )
+            header = next(csv.reader(io.StringIO(text)))
             assert header == [f["name"] for f in resource["schema"]["fields"]]
         else:
             assert isinstance(json.loads(file.read_text(encoding="utf-8")), list)
@@ -226,7 +230,7 @@ def test_failed_search_index_leaves_the_old_site(
     root = make_portal_repo(tmp_path / "repo")
     _good_site(root)
 
-    def broken(site: Path) -> None:
+    def broken(site: Path, *args: object) -> None:
         raise build_module.SearchIndexError("Pagefind exploded")
 
     monkeypatch.setattr(build_module, "index_site", broken)
@@ -312,7 +316,8 @@ def test_mask_name() -> None:
 def test_zensical_builds_the_same_project(tmp_path: Path) -> None:
     pytest.importorskip("zensical")
     from generator.policy import load_policy
-    from generator.render.build import render_project
+    from generator.render.build import render_project, write_pages
+    from generator.render.cache import SiteCache
     from generator.render.model import build_portal
     from generator.validate import validate_repository
 
@@ -321,7 +326,7 @@ def test_zensical_builds_the_same_project(tmp_path: Path) -> None:
     portal = build_portal(loaded.valid, loaded.registry, loaded.policy, AS_OF)
     assert load_policy(root, loaded.registry.policy_schema)[1] == []
     project = tmp_path / "project"
-    render_project(portal, root, project, project / "site")
+    rendered = render_project(portal, root, project, project / "site")
     zensical = shutil.which("zensical", path=str(Path(sys.executable).parent))
     assert zensical
     done = subprocess.run(
@@ -332,6 +337,57 @@ def test_zensical_builds_the_same_project(tmp_path: Path) -> None:
         timeout=600,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    page = project / "site" / f"enterprise/{OTHER_ENTERPRISE}/index.html"
+    # the pages outside the navigation go into the shells Zensical built, like MkDocs'
+    site = project / "site"
+    write_pages(rendered, site, SiteCache(None, tmp_path / "none"))
+    assert not list(site.rglob("__anjian_shell__"))
+    page = site / f"enterprise/{OTHER_ENTERPRISE}/index.html"
     assert "&lt;script&gt;alert(1)&lt;/script&gt;鑫源建材厂" in page.read_text("utf-8")
     assert SCRIPT not in page.read_text("utf-8")
+
+
+HANDBOOK = Path(__file__).resolve().parents[1] / "docs/handbook"
+
+
+def test_the_staff_handbook_is_a_marked_section(texts: dict[str, str]) -> None:
+    for source in HANDBOOK.glob("*.md"):
+        page = (
+            "handbook/index.html"
+            if source.stem == "index"
+            else f"handbook/{source.stem}/index.html"
+        )
+        assert page in texts, page
+        assert '<p class="aj-staff-banner" role="note"><strong>工作人员手册</strong>' in texts[page]
+    tabs = texts["index.html"].split('class="md-tabs__list"')[1].split("</ul>")[0]
+    assert tabs.rstrip().endswith("</li>") and tabs.rfind("工作人员手册") > tabs.rfind("关于")
+    submit = texts["handbook/submit/index.html"]
+    assert 'href="../errors/#unknown-author"' in submit  # links between handbook pages
+    fragments = [t for p, t in texts.items() if p.endswith(".pf_fragment")]
+    assert not [t for t in fragments if '"url":"/handbook/' in t]  # not in the public search
+
+
+def test_handbook_text_is_never_markup(tmp_path: Path) -> None:
+    from generator.render.handbook import handbook_pages
+
+    folder = tmp_path / "docs/handbook"
+    folder.mkdir(parents=True)
+    (folder / "index.md").write_text(
+        f"# 手册\n\n文件名为 <id>.yaml。{SCRIPT}\n\n```yaml\nid: <id>\n```\n\n见[错误](errors.md#bad-enum)。\n",
+        encoding="utf-8",
+    )
+    (folder / "errors.md").write_text("# 错误\n\n### bad-enum\n", encoding="utf-8")
+    index, errors = handbook_pages(tmp_path)
+    body = str(index.context["body"])
+    assert "<id>" not in body and "<script" not in body
+    assert "&lt;id&gt;.yaml" in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert 'href="errors/#bad-enum"' in body
+    assert (index.src, index.title, errors.title) == ("handbook/index.md", "手册", "错误")
+
+
+def test_the_handbook_passes_the_leak_scan() -> None:
+    leaks = [
+        leak.describe()
+        for source in sorted(HANDBOOK.glob("*.md"))
+        for leak in scan_text(source.read_text(encoding="utf-8"), source.name)
+    ]
+    assert leaks == []  # examples: no real-looking e-mail, phone or ID number

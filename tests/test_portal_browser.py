@@ -6,6 +6,7 @@ Skipped cleanly when Chromium or Playwright is missing (``.ci/run`` installs bot
 from __future__ import annotations
 
 import functools
+import json
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from generator.render import search
 from generator.render.build import build_site
 from tests.factory import ENTERPRISE, OTHER_ENTERPRISE
 from tests.portal_factory import (
@@ -50,6 +52,9 @@ PAGES = [
     "search/",
     "about/methodology/",
     "about/dictionary/",
+    "blacklist/",
+    "handbook/",
+    "handbook/errors/",
 ]
 
 pytestmark = [
@@ -69,7 +74,15 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     last = sorted(k for k in records if "MA" in k)[-1]
     records[last] = {**records[last], "risk_color": "橙"}  # sorts last: not on page 1
     root = make_portal_repo(tmp_path_factory.mktemp("browser") / "repo", records)
-    build_site(root, root / "site", as_of=AS_OF)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SHARD_PAGES", 50)  # the index in shards, merged in the browser
+        build_site(root, root / "site", as_of=AS_OF)
+    assert len(json.loads((root / "site/pagefind/shards.json").read_text())["shards"]) == 3
+    # the two enterprises searched for are in different shards: the merge is what finds both
+    shards = {
+        search.shard_of(f"enterprise/{e}/index.html", 3) for e in (ENTERPRISE, OTHER_ENTERPRISE)
+    }
+    assert len(shards) == 2
     handler = functools.partial(_Quiet, directory=str(root / "site"))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

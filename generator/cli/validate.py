@@ -49,9 +49,13 @@ def validate(
     root = settings.root()
     try:
         if base is not None:
-            loaded = validate_change(root, base, as_of=as_of, paths=paths, jobs=jobs)
+            loaded = validate_change(
+                root, base, as_of=as_of, paths=paths, jobs=jobs, keep_records=False
+            )
         else:
-            loaded = validate_repository(root, as_of=as_of, paths=paths, jobs=jobs)
+            loaded = validate_repository(
+                root, as_of=as_of, paths=paths, jobs=jobs, keep_records=False
+            )
     except (SchemaError, OutsideRepository, GitError) as err:
         raise click.UsageError(str(err)) from err
     problems = loaded.report.sorted()

@@ -245,17 +245,31 @@ def run_complaint(ctx: Context, planned: Planned, enterprises: list[Enterprise])
         return
     report = planned.report
     tpl = template(report.template)
+    pool = enterprises
+    if not ctx.scale.is_demo:  # industries and tags never change: filter them once
+        key = ("complaint", report.template)
+        if key not in ctx.pools:
+            ctx.pools[key] = [
+                e
+                for e in enterprises
+                if e.industry in report.industries
+                and (tpl.requires is None or tpl.requires in e.tags)
+            ]
+        pool = ctx.pools[key]
     candidates = [
         e
-        for e in enterprises
+        for e in pool
         if e.industry in report.industries
         and e.status != "关闭"
         and (tpl.requires is None or tpl.requires in e.tags)
         and (e.closed_on is None or e.closed_on > day)
     ]
-    rng.shuffle(candidates)
-    free = [e for e in candidates if not ctx.blocked(e, tpl.category, day)]
-    ent = (free or candidates)[0]
+    if ctx.scale.is_demo:
+        rng.shuffle(candidates)
+    else:  # a few random draws instead of shuffling thousands
+        candidates = rng.sample(candidates, min(len(candidates), 50))
+    free = next((e for e in candidates if not ctx.blocked(e, tpl.category, day)), None)
+    ent = free or candidates[0]
     c.enterprise = ent
     c.department = ent.supervising_department
     c.subject = f"反映{ent.town}一{ent.kind_word}{report.issue}"

@@ -42,6 +42,8 @@ class Context:
     _inspectors: dict[tuple[tuple[str, ...], dt.date], list[Staff]] = field(default_factory=dict)
     _experts: dict[tuple[str, dt.date], list[Staff]] = field(default_factory=dict)
     _chiefs: dict[tuple[tuple[str, ...], dt.date], Staff | None] = field(default_factory=dict)
+    _by_category: dict[tuple[str, str], list[Hazard]] = field(default_factory=dict)
+    pools: dict[tuple[str, str], list[Enterprise]] = field(default_factory=dict)
 
     def seq(self) -> int:
         self._seq += 1
@@ -101,8 +103,8 @@ class Context:
         """Would a new hazard of this category be a recurrence, or a duplicate of an open one?"""
         if category in self.excluded.get(ent.id, set()):
             return True
-        for h in self.ledger.get(ent.id, []):
-            if h.category != category or h.found_on > day:
+        for h in self._by_category.get((ent.id, category), ()):
+            if h.found_on > day:
                 continue
             closed = h.closed_on()
             if closed is None or (day - closed).days <= self.recurrence_guard:
@@ -112,3 +114,4 @@ class Context:
     def record(self, hazard: Hazard) -> None:
         self.hazards.append(hazard)
         self.ledger.setdefault(hazard.enterprise.id, []).append(hazard)
+        self._by_category.setdefault((hazard.enterprise.id, hazard.category), []).append(hazard)

@@ -158,5 +158,5 @@ def build_county(seed: int, as_of: dt.date, scale: Scale = DEMO) -> County:
         self_reports=reports,
         complaints=complaints,
     )
-    attach_evidence(county)
+    attach_evidence(county, monthly=not scale.is_demo)
     return county

@@ -57,20 +57,37 @@ def _content(path: str, spec: EvidenceSpec, hazard: Hazard | None) -> bytes:
     return f"演示证据文件（虚构）：{spec.caption}\n{path}\n".encode()
 
 
-def attach_evidence(county: County) -> None:
-    """Turn evidence specs into files and references (ids must be assigned)."""
+def evidence_content(county: County, path: str) -> bytes:
+    """The bytes of an evidence file, made again from what it shows (no need to keep them)."""
+    return _content(path, *county.evidence_files[path])
+
+
+def attach_evidence(county: County, *, monthly: bool = False) -> None:
+    """Turn evidence specs into files and references (ids must be assigned).
+
+    ``monthly``: folders ``<year>/<month>/<id>`` rather than ``<year>/<id>``.
+    """
     files = county.evidence_files
 
     def ref(folder: str, spec: EvidenceSpec, hazard: Hazard | None) -> EvidenceRef:
         path = f"records/evidence/{folder}/{spec.name}"
         if path not in files:
-            files[path] = _content(path, spec, hazard)
-        return EvidenceRef(path, hashlib.sha256(files[path]).hexdigest(), spec.caption)
+            files[path] = (spec, hazard)
+        content = _content(path, *files[path])
+        return EvidenceRef(path, hashlib.sha256(content).hexdigest(), spec.caption)
 
     for h in county.hazards:
-        folder = f"{h.found_on.year}/{h.id}"
+        folder = (
+            f"{h.found_on.year}/{h.found_on.month:02d}/{h.id}"
+            if monthly
+            else f"{h.found_on.year}/{h.id}"
+        )
         for event in h.events:
             event.evidence = [ref(folder, spec, h) for spec in event.evidence_specs]
     for insp in county.inspections:
-        folder = f"{insp.date.year}/{insp.id}"
+        folder = (
+            f"{insp.date.year}/{insp.date.month:02d}/{insp.id}"
+            if monthly
+            else f"{insp.date.year}/{insp.id}"
+        )
         insp.evidence = [ref(folder, spec, None) for spec in insp.evidence_specs]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from generator.demo.catalogue import HazardTemplate
 
 
-@dataclass
+@dataclass(slots=True)
 class Department:
     id: str
     name: str
@@ -24,7 +24,7 @@ class Department:
     tier: int | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Staff:
     id: str
     name: str
@@ -46,14 +46,14 @@ class Staff:
         return self.certificate is not None and industry in self.certified_fields
 
 
-@dataclass
+@dataclass(slots=True)
 class Licence:
     name: str
     number: str
     valid_until: dt.date | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Enterprise:
     id: str
     name: str
@@ -80,7 +80,7 @@ class Enterprise:
     self_reporting: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class DocNo:
     """A document number to be filled in once every document is known."""
 
@@ -92,21 +92,21 @@ class DocNo:
     text: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Document:
     type: str
     number: DocNo
     date: dt.date
 
 
-@dataclass
+@dataclass(slots=True)
 class CheckItem:
     item: str
     result: str
     note: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class EvidenceSpec:
     """An evidence file to write: name inside the record's folder, and its caption."""
 
@@ -114,14 +114,14 @@ class EvidenceSpec:
     caption: str
 
 
-@dataclass
+@dataclass(slots=True)
 class EvidenceRef:
     path: str
     sha256: str
     caption: str
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Inspection:
     seq: int
     kind: str
@@ -147,7 +147,7 @@ class Inspection:
     id: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Event:
     date: dt.date
     type: str
@@ -160,7 +160,7 @@ class Event:
     evidence: list[EvidenceRef] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class FiveFixed:
     responsible_person: str
     measures: str
@@ -172,7 +172,7 @@ class FiveFixed:
     acceptor: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Listing:
     by: str
     document_no: DocNo
@@ -190,7 +190,7 @@ _MOVES: dict[str, dict[str, str]] = {
 _NO_MOVE: dict[str, str] = {}
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Hazard:
     seq: int
     enterprise: Enterprise
@@ -213,43 +213,50 @@ class Hazard:
     events: list[Event] = field(default_factory=list)
     scenario: str = ""  # how the rectification went (lifecycle scenario)
     id: str = ""
-    _state: tuple[list[Event], int, str] | None = field(default=None, init=False, repr=False)
+    # (events, how many, state, closed on): events are only ever appended, so the same
+    # list at the same length has the same state
+    _memo: tuple[list[Event], int, str, dt.date | None] | None = field(
+        default=None, init=False, repr=False
+    )
 
     @property
     def major(self) -> bool:
         return self.klass == "重大"
 
-    def state(self) -> str:
-        """State after replaying the events (the spec's state machine)."""
-        memo = self._state
-        # events are only ever appended: the same list at the same length has the same state
+    def _replay(self) -> tuple[list[Event], int, str, dt.date | None]:
+        memo = self._memo
         if memo is not None and memo[0] is self.events and memo[1] == len(self.events):
-            return memo[2]
+            return memo
         state = "待整改"
         for event in self.events:
             state = _MOVES.get(event.type, _NO_MOVE).get(state, state)
-        self._state = (self.events, len(self.events), state)
-        return state
+        closed = None
+        if state == "已销号":
+            closed = next(e.date for e in reversed(self.events) if e.type == "销号")
+        self._memo = (self.events, len(self.events), state, closed)
+        return self._memo
+
+    def state(self) -> str:
+        """State after replaying the events (the spec's state machine)."""
+        return self._replay()[2]
 
     def closed_on(self) -> dt.date | None:
         """Date of the closure that stands, if the hazard is closed."""
-        if self.state() != "已销号":
-            return None
-        return next(e.date for e in reversed(self.events) if e.type == "销号")
+        return self._replay()[3]
 
     def rectified_on(self) -> dt.date | None:
         """Date of the last 整改完成, if any."""
         return next((e.date for e in reversed(self.events) if e.type == "整改完成"), None)
 
 
-@dataclass
+@dataclass(slots=True)
 class Individual:
     name: str
     id_number: str
     fine: int
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Penalty:
     seq: int
     enterprise: Enterprise
@@ -273,21 +280,21 @@ class Penalty:
     id: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Objection:
     filed_on: dt.date
     outcome: str
     decided_on: dt.date
 
 
-@dataclass
+@dataclass(slots=True)
 class Notice:
     date: dt.date
     objection_until: dt.date
     objection: Objection | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Decision:
     seq: int
     type: str
@@ -309,7 +316,7 @@ class Decision:
     id: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class SelfReport:
     enterprise: Enterprise
     month: str  # YYYY-MM
@@ -325,7 +332,7 @@ class SelfReport:
         return f"SR-{self.enterprise.id}-{self.month.replace('-', '')}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Reporter:
     name: str | None
     phone: str | None
@@ -333,7 +340,7 @@ class Reporter:
     anonymous: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class Complaint:
     seq: int
     kind: str
@@ -353,7 +360,7 @@ class Complaint:
     id: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class County:
     """Everything the demo writes."""
 
@@ -366,4 +373,5 @@ class County:
     decisions: list[Decision]
     self_reports: list[SelfReport]
     complaints: list[Complaint]
-    evidence_files: dict[str, bytes] = field(default_factory=dict)
+    # evidence path → what its content is made from (``evidence.evidence_content``)
+    evidence_files: dict[str, tuple[EvidenceSpec, Hazard | None]] = field(default_factory=dict)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from generator.demo.model import (
     Complaint,
@@ -312,23 +313,56 @@ def complaint(c: Complaint) -> Mapping:
     )
 
 
-def records(county: County) -> Iterator[Record]:
+Convert = Callable[[Any], Mapping]
+
+
+def _folder(day: dt.date, monthly: bool) -> str:
+    return f"{day.year}/{day.month:02d}" if monthly else str(day.year)
+
+
+def sources(county: County, *, monthly: bool = False) -> list[tuple[str, str, Convert, Any]]:
+    """Every record of the county as (kind, folder, converter, object), in ``records`` order.
+
+    Cheap to make and to hand to worker processes: the mappings are made when
+    written.  ``monthly`` puts dated records in ``<year>/<month>`` folders (at
+    city scale a year's folder would hold tens of thousands of files).
+    """
+    out: list[tuple[str, str, Convert, Any]] = []
+    out += [("department", "", department, d) for d in county.departments]
+    out += [("staff", "", staff, s) for s in county.staff]
+    out += [("enterprise", "", enterprise, e) for e in sorted(county.enterprises, key=_by_id)]
+    out += [
+        ("inspection", _folder(i.date, monthly), inspection, i)
+        for i in sorted(county.inspections, key=_by_id)
+    ]
+    out += [
+        ("hazard", _folder(h.found_on, monthly), hazard, h)
+        for h in sorted(county.hazards, key=_by_id)
+    ]
+    out += [
+        ("penalty", _folder(p.decided_on, monthly), penalty, p)
+        for p in sorted(county.penalties, key=_by_id)
+    ]
+    out += [
+        ("self-report", r.month[:4] + (f"/{r.month[5:7]}" if monthly else ""), self_report, r)
+        for r in sorted(county.self_reports, key=_by_id)
+    ]
+    out += [
+        ("decision", _folder(d.decided_on, monthly), decision, d)
+        for d in sorted(county.decisions, key=_by_id)
+    ]
+    out += [
+        ("complaint", _folder(c.received_on, monthly), complaint, c)
+        for c in sorted(county.complaints, key=_by_id)
+    ]
+    return out
+
+
+def _by_id(item: Any) -> str:
+    return str(item.id)
+
+
+def records(county: County, *, monthly: bool = False) -> Iterator[Record]:
     """Every record of the county, kind by kind, in id order."""
-    for d in county.departments:
-        yield Record("department", "", department(d))
-    for s in county.staff:
-        yield Record("staff", "", staff(s))
-    for e in sorted(county.enterprises, key=lambda e: e.id):
-        yield Record("enterprise", "", enterprise(e))
-    for i in sorted(county.inspections, key=lambda i: i.id):
-        yield Record("inspection", str(i.date.year), inspection(i))
-    for h in sorted(county.hazards, key=lambda h: h.id):
-        yield Record("hazard", str(h.found_on.year), hazard(h))
-    for p in sorted(county.penalties, key=lambda p: p.id):
-        yield Record("penalty", str(p.decided_on.year), penalty(p))
-    for r in sorted(county.self_reports, key=lambda r: r.id):
-        yield Record("self-report", r.month[:4], self_report(r))
-    for d2 in sorted(county.decisions, key=lambda d: d.id):
-        yield Record("decision", str(d2.decided_on.year), decision(d2))
-    for c in sorted(county.complaints, key=lambda c: c.id):
-        yield Record("complaint", str(c.received_on.year), complaint(c))
+    for kind, folder, convert, item in sources(county, monthly=monthly):
+        yield Record(kind, folder, convert(item))

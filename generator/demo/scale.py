@@ -46,7 +46,10 @@ class Scale:
         return 30 * self.factor * self.years // 2
 
     def lookback_enterprises(self) -> int:
-        return 10 * self.factor
+        return round(10 * self.factor * self.visits)
+
+    def comprehensive_visits(self, per_year: int) -> int:
+        return round(per_year * self.factor * self.visits)
 
 
 DEMO = Scale("demo")
@@ -56,8 +59,8 @@ SCALES: dict[str, Scale] = {
         "county",
         enterprises=3000,
         years=2,
-        visits=1.36,
-        hazards=2.1,
+        visits=1.42,
+        hazards=2.7,
         staff=8,
         recurrence_guard_days=21,
         phone_blocks=2,
@@ -67,8 +70,8 @@ SCALES: dict[str, Scale] = {
         enterprises=20000,
         years=5,
         visits=0.42,
-        hazards=1.55,
-        staff=30,
+        hazards=1.63,
+        staff=20,
         recurrence_guard_days=60,
         phone_blocks=6,
     ),

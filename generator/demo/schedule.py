@@ -88,7 +88,10 @@ def plan_visits(ctx: Context, enterprises: list[Enterprise], sr_from: dt.date) -
             if day is not None:
                 visits.append(Visit(day, "联合检查", [ent]))
         # comprehensive supervision by the safety committee, two or three firms of one town
-        for _ in range(round(COMPREHENSIVE_PER_YEAR * share) * ctx.scale.factor):
+        comprehensive = round(COMPREHENSIVE_PER_YEAR * share)
+        if not ctx.scale.is_demo:
+            comprehensive = round(ctx.scale.comprehensive_visits(COMPREHENSIVE_PER_YEAR) * share)
+        for _ in range(comprehensive):
             day = random_workday(rng, first, last)
             if day is None:
                 continue

@@ -46,6 +46,10 @@ def closed_on(hazard: Data, day: dt.date) -> dt.date | None:
     """Date of the closure standing on ``day`` (None when the hazard is open on that day)."""
     events = events_until(hazard, day)
     state, steps = lc.replay(events)
+    return _closure(events, state, steps)
+
+
+def _closure(events: list[Data], state: str, steps: Sequence[lc.Step]) -> dt.date | None:
     if state != lc.CLOSED:
         return None
     for step in reversed(steps):
@@ -85,8 +89,8 @@ class HazardStatus:
 def hazard_status(hazard: Data, policy: Policy, as_of: dt.date) -> HazardStatus:
     """The derived state of one hazard on ``as_of``."""
     events = events_until(hazard, as_of)
-    state = lc.replay(events)[0]
-    closed = closed_on(hazard, as_of)
+    state, steps = lc.replay(events)
+    closed = _closure(events, state, steps)
     deadline = parse_day(hazard.get("deadline"))
     is_open = state != lc.CLOSED
     days_left = (deadline - as_of).days if deadline is not None and is_open else None

@@ -1,16 +1,21 @@
 """``anjian build``: validate → derive → render → MkDocs → open data → search → scan → swap.
 
 All or nothing.  Everything is made in a work folder beside the output (same
-file system), scanned for personal data, and only then swapped in: the old
-site is renamed aside, the new one renamed in, the old one deleted.  Any
-failure before the swap leaves the last good site untouched.
+file system), scanned for personal data, and only then swapped in: exchanged
+with the old site in one step where Linux allows (``renameat2``), else the old
+site renamed aside and the new one renamed in; the old one is then deleted.
+Any failure before the swap leaves the last good site untouched, and the next
+build removes what a killed one left behind (``clear_leftovers``).
 """
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import errno
 import itertools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,24 +24,33 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import jinja2
+
+from generator.policy import load_policy
 from generator.problems import Problem
+from generator.render.cache import SiteCache, code_digest, file_digest, input_key
+from generator.render.direct import DirectPages, complete_sitemap, write_direct_pages
 from generator.render.directory import DIRECTORY_INDEX, write_directory_index
-from generator.render.docs import write_docs
+from generator.render.docs import write_docs, write_shells
 from generator.render.feed import FEED_FILE, render_feed
+from generator.render.handbook import SECTION_TITLE, handbook_nav, handbook_pages
 from generator.render.leakscan import Leak, scan_site
 from generator.render.mkdocs_config import (
     ConfigError,
     compose_config,
+    nav_sources,
     read_repo_config,
     write_config,
 )
 from generator.render.model import Portal, build_portal
 from generator.render.opendata import DATA_DIR, Table, write_open_data
-from generator.render.pages import build_pages
+from generator.render.pages import Page, enterprise_pages, enterprise_src, site_pages
 from generator.render.search import SearchIndexError, index_site
+from generator.render.shell import folder_of, html_path, take_shells
 from generator.render.templating import make_env
-from generator.schemas import Registry
+from generator.schemas import Registry, load_registry
 from generator.validate import validate_repository
 
 Progress = Callable[[str], None]
@@ -74,6 +88,8 @@ class BuildResult:
     enterprises: int
     tables: list[Table]
     timings: dict[str, float] = field(default_factory=dict)
+    # pages rendered / taken unchanged from the last build; search shards indexed / taken
+    made: dict[str, int] = field(default_factory=dict)
 
 
 def _quiet(_: str) -> None:
@@ -98,8 +114,79 @@ def run_mkdocs(config_file: Path, as_of: dt.date) -> None:
         raise BuildError("MkDocs 构建失败", detail)
 
 
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``).
+
+    False where the system or the file system cannot, so the caller falls back
+    to two renames (between which ``out`` briefly does not exist).
+    """
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    done = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if done == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in {errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP}:
+        return False
+    raise OSError(code, os.strerror(code), str(a))
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():  # called before this build made anything: not ours
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clear_leftovers(out: Path) -> None:
+    """Remove what killed builds left beside ``out``: work folders and old sites.
+
+    Their names carry the process id of their build; only those of processes
+    that are gone are touched.  An old site left by a build that died between
+    the two renames of a swap (no atomic exchange) is put back.
+    """
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(build|old)-(\d+)-.*")
+    for path in sorted(out.parent.glob(f".{out.name}.*")):
+        match = pattern.fullmatch(path.name)
+        if match is None or _alive(int(match[2])):
+            continue
+        if match[1] == "old" and not out.exists():
+            os.rename(path, out)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def validation_day(root: Path, as_of: dt.date | None) -> dt.date | None:
+    """The date records are checked against: today, or ``as_of`` when it is later.
+
+    A site for a past date D is the repository as it stands, seen on D: what
+    happened after D is simply not shown yet (the model filters by date), so
+    records dated after D are not errors — only records dated after today are.
+    A build that succeeds thus gives the same bytes whichever day it runs.
+    """
+    if as_of is None:
+        return None
+    registry = load_registry(root)
+    policy, _ = load_policy(root, registry.policy_schema)
+    return max(as_of, policy.today())
+
+
 def swap_in(new: Path, out: Path) -> None:
-    """Replace ``out`` by ``new`` (both in the same folder) with two renames."""
+    """Replace ``out`` by ``new`` (both in the same folder): one atomic exchange where
+    the system has it, else two renames; the old site is deleted afterwards."""
+    if out.exists() and exchange(new, out):
+        shutil.rmtree(new, ignore_errors=True)  # the old site, now at ``new``
+        return
     old: Path | None = None
     if out.exists():
         old = out.with_name(f".{out.name}.old-{os.getpid()}-{time.monotonic_ns()}")
@@ -114,10 +201,27 @@ def swap_in(new: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def render_project(
-    portal: Portal, root: Path, project: Path, site: Path
-) -> tuple[int, list[Table]]:
-    """Open data into ``project/data``, pages into ``project/docs``, the MkDocs config."""
+@dataclass
+class Rendered:
+    """The MkDocs project written, and what is left to make once MkDocs has run."""
+
+    portal: Portal
+    env: jinja2.Environment
+    extra: dict[str, Any]
+    tables: list[Table]
+    navigable: list[Page]  # built by MkDocs
+    direct: list[Page]  # outside the navigation, but for the enterprise pages (made lazily)
+    folders: set[str]  # folders of the pages outside the navigation: one shell each
+    site_url: str
+
+    @property
+    def pages(self) -> int:
+        return len(self.navigable) + len(self.direct) + len(self.portal.enterprises)
+
+
+def render_project(portal: Portal, root: Path, project: Path, site: Path) -> Rendered:
+    """Open data into ``project/data``; into ``project/docs`` the pages of the navigation,
+    and one shell page per folder of the pages outside it; the MkDocs config."""
     env = make_env()
     repo_config = read_repo_config(root)
     tables = write_open_data(portal, project / DATA_DIR)
@@ -128,13 +232,39 @@ def render_project(
         "as_of": portal.as_of.isoformat(),
         "anjian": dict((repo_config.get("extra") or {}).get("anjian") or {}),
     }
-    pages = build_pages(portal, extra)
-    write_docs(env, pages, project / "docs")
+    handbook = handbook_pages(root)
+    nav = [(SECTION_TITLE, handbook_nav(handbook))] if handbook else []
+    in_nav = nav_sources(nav)
+    pages = [*site_pages(portal, extra), *handbook]
+    navigable = [p for p in pages if p.src in in_nav]
+    direct = [p for p in pages if p.src not in in_nav]
+    folders = {folder_of(p.src) for p in direct}
+    if portal.enterprises:
+        folders.add(folder_of(enterprise_src(str(portal.enterprises[0]["id"]))))
+    write_docs(env, navigable, project / "docs")
+    write_shells(folders, project / "docs")
     name = f"{portal.county}安全生产信息公示" if portal.county else ""
-    write_config(project, compose_config(repo_config, site, name))
+    write_config(project, compose_config(repo_config, site, name, nav))
     site_url = str(repo_config.get("site_url") or "")
     (project / FEED_FILE).write_text(render_feed(env, portal, site_url), encoding="utf-8")
-    return len(pages), tables
+    return Rendered(portal, env, extra, tables, navigable, direct, folders, site_url)
+
+
+def write_pages(rendered: Rendered, site: Path, cache: SiteCache) -> DirectPages:
+    """After MkDocs: every page outside the navigation, in its folder's shell (or taken
+    unchanged from the last build), and the sitemap completed."""
+    shells = take_shells(site, rendered.folders)
+    pages = itertools.chain(rendered.direct, enterprise_pages(rendered.portal, rendered.extra))
+    done = write_direct_pages(rendered.env, pages, shells, site, cache)
+    as_of = rendered.portal.as_of
+    complete_sitemap(
+        site, done.urls, rendered.site_url, as_of.isoformat(), int(source_date_epoch(as_of))
+    )
+    for page in rendered.navigable:
+        if page.indexed:
+            rel = html_path(page.src)
+            done.indexed[rel] = file_digest(site / rel) or ""
+    return done
 
 
 def build_site(
@@ -145,6 +275,7 @@ def build_site(
     progress: Progress = _quiet,
     search: bool = True,
     jobs: int | None = None,
+    incremental: bool = True,
 ) -> BuildResult:
     marks: list[tuple[str, float]] = []
 
@@ -152,8 +283,9 @@ def build_site(
         marks.append((name, time.perf_counter()))
         progress(message)
 
+    code_digest()  # the templates as they are when the build starts (pages' cache keys)
     step("validate", "校验记录…")
-    loaded = validate_repository(root, as_of=as_of, jobs=jobs)
+    loaded = validate_repository(root, as_of=validation_day(root, as_of), jobs=jobs)
     if loaded.report.errors:
         raise InvalidRecords(sorted(set(loaded.report.errors), key=Problem.sort_key))
     day = as_of or loaded.policy.today()
@@ -164,33 +296,48 @@ def build_site(
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
+    clear_leftovers(out)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-{os.getpid()}-", dir=out.parent))
     try:
         project, site = work / "project", work / "site"
-        step("render", "生成页面和开放数据…")
-        pages, tables = render_project(portal, root, project, site)
+        step("render", "生成开放数据和导航页面…")
+        rendered = render_project(portal, root, project, site)
+        pages, tables = rendered.pages, rendered.tables
 
-        step("mkdocs", f"MkDocs 构建 {pages} 个页面…")
+        step("mkdocs", f"MkDocs 构建 {len(rendered.navigable)} 个导航页面…")
         run_mkdocs(project / "mkdocs.yml", day)
         shutil.move(project / DATA_DIR, site / DATA_DIR)
         shutil.move(project / FEED_FILE, site / FEED_FILE)
         shutil.move(project / DIRECTORY_INDEX, site / DIRECTORY_INDEX)
 
-        if search:
-            step("search", "建立搜索索引（Pagefind）…")
-            index_site(site)
+        step("pages", f"生成其余 {pages - len(rendered.navigable)} 个页面（未改动的沿用上次）…")
+        cache = SiteCache(root, out, enabled=incremental)
+        direct = write_pages(rendered, site, cache)
+        del rendered
 
-        step("scan", "隐私扫描…")
-        leaks = scan_site(site, allow=portal.enterprise_by_id)
+        made = {"rendered": direct.rendered, "reused": direct.reused}
+        if search:
+            step("search", "建立搜索索引（Pagefind，未改动的分片沿用上次）…")
+            shards = index_site(site, direct.indexed, cache)
+            made["shards"] = len(shards)
+            made["shards_reused"] = cache.shards_reused
+
+        step("scan", "隐私扫描（未改动的文件不再扫描）…")
+        allow = frozenset(portal.enterprise_by_id)
+        unchanged = cache.unchanged_since_scan(input_key(sorted(allow)))
+        leaks = scan_site(site, allow=allow, skip=unchanged)
         if leaks:
             raise LeakFound(leaks)
 
         step("publish", "发布…")
         swap_in(site, out)
+        cache.save()
         step("done", "完成")
     except (SearchIndexError, ConfigError) as err:
         raise BuildError(str(err)) from err
+    except OSError as err:  # a full disk, a read-only folder
+        raise BuildError(f"无法写入网站文件：{err}") from err
     finally:
         shutil.rmtree(work, ignore_errors=True)
     timings = {name: end - start for (name, start), (_, end) in itertools.pairwise(marks)}
-    return BuildResult(out, day, pages, len(portal.enterprises), tables, timings)
+    return BuildResult(out, day, pages, len(portal.enterprises), tables, timings, made)

@@ -15,6 +15,7 @@ import jinja2
 import yaml
 
 from generator.render.pages import Page
+from generator.render.shell import shell_markdown, shell_page
 from generator.render.templating import TEMPLATES, html_text
 
 ASSETS = TEMPLATES / "assets"
@@ -38,3 +39,12 @@ def write_docs(env: jinja2.Environment, pages: list[Page], docs: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render_page(env, page), encoding="utf-8")
     shutil.copytree(ASSETS, docs / "assets" / "anjian", dirs_exist_ok=True)
+
+
+def write_shells(folders: set[str], docs: Path) -> None:
+    """One shell page per folder of the pages made outside MkDocs (see ``shell.py``)."""
+    for folder in sorted(folders):
+        page = shell_page(folder)
+        target = docs / page.src
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(shell_markdown(front_matter(page)), encoding="utf-8")

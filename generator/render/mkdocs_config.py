@@ -9,12 +9,15 @@ mkdocs.yml inside the build's project folder, which Zensical can read too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from generator.render.pages import NAV, NOT_IN_NAV
+
+NavEntries = Sequence[tuple[str, str | list[tuple[str, str]]]]
 
 CONFIG_FILE = "mkdocs.yml"
 ASSET_CSS = "assets/anjian/anjian.css"
@@ -57,9 +60,9 @@ def read_repo_config(root: Path) -> dict[str, Any]:
     return data
 
 
-def _nav() -> list[dict[str, Any]]:
+def _nav(extra: NavEntries = ()) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for title, target in NAV:
+    for title, target in [*NAV, *extra]:
         if isinstance(target, str):
             out.append({title: target})
         else:
@@ -67,7 +70,18 @@ def _nav() -> list[dict[str, Any]]:
     return out
 
 
-def compose_config(repo: dict[str, Any], site_dir: Path, default_name: str) -> dict[str, Any]:
+def nav_sources(extra: NavEntries = ()) -> set[str]:
+    """The pages MkDocs builds: those of the navigation; every other page is put into a shell."""
+    out: set[str] = set()
+    for _, target in [*NAV, *extra]:
+        out.update([target] if isinstance(target, str) else [src for _, src in target])
+    return out
+
+
+def compose_config(
+    repo: dict[str, Any], site_dir: Path, default_name: str, extra_nav: NavEntries = ()
+) -> dict[str, Any]:
+    """The build's config; ``extra_nav`` adds sections after the portal's own (the handbook)."""
     config = dict(repo)
     config.setdefault("site_name", default_name or "安全生产信息公示")
     theme = config.get("theme")
@@ -78,7 +92,7 @@ def compose_config(repo: dict[str, Any], site_dir: Path, default_name: str) -> d
         docs_dir="docs",
         site_dir=str(site_dir),
         use_directory_urls=True,
-        nav=_nav(),
+        nav=_nav(extra_nav),
         not_in_nav="\n".join(NOT_IN_NAV) + "\n",
         plugins=[],
         extra_css=[*(config.get("extra_css") or []), ASSET_CSS],

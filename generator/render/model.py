@@ -86,9 +86,12 @@ def _by_kind(records: Iterable[Record]) -> dict[str, list[dict[str, Any]]]:
 
 
 def _trim_events(hazard: dict[str, Any], as_of: dt.date) -> dict[str, Any]:
-    if "events" not in hazard:
+    """The hazard as it stood on ``as_of`` (events after it are not known yet)."""
+    events = hazard.get("events")
+    if not events:
         return hazard
-    return {**hazard, "events": events_until(hazard, as_of)}
+    kept = events_until(hazard, as_of)
+    return hazard if len(kept) == len(events) else {**hazard, "events": kept}
 
 
 def _group(rows: Iterable[Row], key: str) -> dict[str, list[Row]]:

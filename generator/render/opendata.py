@@ -9,13 +9,16 @@ Nested values (lists, objects) are JSON text in CSV cells (Table Schema types
 from __future__ import annotations
 
 import csv
-import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
+from generator.derive.blacklist import FIELDS as BLACKLIST_FIELDS
+from generator.derive.blacklist import write_blacklist_data
+from generator.derive.blacklist.opendata import CSV_ENCODING as BLACKLIST_ENCODING
+from generator.derive.blacklist.public import LIST_SEPARATOR, entry_row
 from generator.render.model import Portal, Row
 from generator.schemas import FieldSpec, KindSchema
 
@@ -33,6 +36,28 @@ class Column:
     derived: bool = False
 
 
+class MappedRows(Sequence[Row]):
+    """``[extend(r) for r in rows]``, made one row at a time when read (no second copy of a ledger)."""
+
+    def __init__(self, rows: Sequence[Row], extend: Callable[[Row], Row]) -> None:
+        self._rows, self._extend = rows, extend
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, slice):
+            return [self._extend(r) for r in self._rows[index]]
+        return self._extend(self._rows[index])
+
+    def __iter__(self) -> Iterator[Row]:
+        return map(self._extend, self._rows)
+
+
 @dataclass
 class Table:
     name: str
@@ -40,10 +65,12 @@ class Table:
     title: str
     description: str
     columns: list[Column]
-    rows: list[Row]
+    rows: Sequence[Row]
     foreign_keys: list[tuple[str, str]] = field(default_factory=list)
     csv_bytes: int = 0
     json_bytes: int = 0
+    primary_key: str = "id"
+    encoding: str = "utf-8"
 
 
 def _type_of(spec: FieldSpec) -> str:
@@ -88,6 +115,45 @@ HAZARD_DERIVED = [
     Column("closed_on", "销号日期", "最近一次有效销号的日期；未销号为空。", "date", derived=True),
     Column("overdue", "是否逾期", "截至数据日期已过整改期限仍未销号。", "boolean", derived=True),
 ]
+
+
+BLACKLIST = "blacklist"
+BLACKLIST_NOTES = {
+    "rule": "认定规则在策略文件中的编号，规则及其依据见方法说明。",
+    "decision": "列入决定的记录编号。",
+    "evidence_records": "认定所依据的检查、隐患、处罚等记录的编号。",
+}
+
+
+def blacklist_table(portal: Portal) -> Table:
+    """严重失信主体名单: entries listed on the as-of date only, written by ``write_blacklist_data``.
+
+    Lists are joined with "；" in the CSV (arrays in the JSON), so the CSV
+    declares them as strings; the CSV starts with a byte-order mark (Excel).
+    """
+    columns = []
+    for name, title, kind in BLACKLIST_FIELDS:
+        note = BLACKLIST_NOTES.get(name, "")
+        if kind == "array":
+            kind = "string"
+            note = f"{note}多项以“{LIST_SEPARATOR}”分隔（JSON 文件中为数组）。"
+        columns.append(
+            Column(
+                name, title, note or f"{title}。", kind, required=name in {"enterprise", "decision"}
+            )
+        )
+    return Table(
+        BLACKLIST,
+        "decision",
+        "安全生产严重失信主体名单",
+        f"截至 {portal.as_of.isoformat()} 处于公示期的严重失信主体：待定（告知后陈述申辩期内）、"
+        "已撤销、已到期、已移出和已信用修复的均不在此表。",
+        columns,
+        [entry_row(e) for e in portal.blacklist],
+        [("enterprise", "enterprises")],
+        primary_key="decision",
+        encoding=BLACKLIST_ENCODING,
+    )
 
 
 def _tables(portal: Portal) -> list[Table]:
@@ -142,10 +208,12 @@ def _tables(portal: Portal) -> list[Table]:
                 schema.title,
                 schema.schema.get("description", ""),
                 columns,
-                [extend(r) for r in rows],
+                rows if extend is plain else MappedRows(rows, extend),
                 fks,
             )
         )
+    if "enterprise" in reg:
+        tables.append(blacklist_table(portal))
     return tables
 
 
@@ -175,18 +243,22 @@ def json_rows(rows: list[Row]) -> str:
 
 
 def write_table(table: Table, folder: Path) -> None:
+    """``<name>.csv`` and ``<name>.json``, written row by row (a city's hazard ledger is
+    hundreds of megabytes: never held in memory as one text)."""
     names = [c.name for c in table.columns]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(names)
-    for row in table.rows:
-        writer.writerow([_cell(row.get(n)) for n in names])
-    csv_data = buffer.getvalue().encode("utf-8")
-    (folder / f"{table.name}.csv").write_bytes(csv_data)
-    rows = [{n: row[n] for n in names if row.get(n) is not None} for row in table.rows]
-    json_data = (json_rows(rows) + "\n").encode("utf-8")
-    (folder / f"{table.name}.json").write_bytes(json_data)
-    table.csv_bytes, table.json_bytes = len(csv_data), len(json_data)
+    csv_file, json_file = folder / f"{table.name}.csv", folder / f"{table.name}.json"
+    with csv_file.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(names)
+        for row in table.rows:
+            writer.writerow([_cell(row.get(n)) for n in names])
+    with json_file.open("w", encoding="utf-8", newline="\n") as handle:
+        handle.write("[" if table.rows else "[]")
+        for number, row in enumerate(table.rows):
+            values = {n: row[n] for n in names if row.get(n) is not None}
+            handle.write(("\n" if number == 0 else ",\n") + json_text(values, indent=None))
+        handle.write("\n]\n" if table.rows else "\n")
+    table.csv_bytes, table.json_bytes = csv_file.stat().st_size, json_file.stat().st_size
 
 
 def _field(column: Column) -> dict[str, Any]:
@@ -214,7 +286,7 @@ def datapackage(portal: Portal, tables: list[Table]) -> dict[str, Any]:
         schema: dict[str, Any] = {
             "fields": [_field(c) for c in t.columns],
             "missingValues": [""],
-            "primaryKey": ["id"],
+            "primaryKey": [t.primary_key],
         }
         if t.foreign_keys:
             schema["foreignKeys"] = [
@@ -230,7 +302,7 @@ def datapackage(portal: Portal, tables: list[Table]) -> dict[str, Any]:
                 "description": t.description,
                 "format": "csv",
                 "mediatype": "text/csv",
-                "encoding": "utf-8",
+                "encoding": t.encoding,
                 "bytes": t.csv_bytes,
                 "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
                 "schema": schema,
@@ -259,7 +331,7 @@ def datapackage(portal: Portal, tables: list[Table]) -> dict[str, Any]:
             f"人员姓名已打码；数据截至 {portal.as_of.isoformat()}。"
         ),
         "created": f"{portal.as_of.isoformat()}T00:00:00Z",
-        "keywords": ["安全生产", "监督检查", "隐患", "行政处罚"],
+        "keywords": ["安全生产", "监督检查", "隐患", "行政处罚", "严重失信主体名单"],
         "resources": resources,
     }
 
@@ -269,7 +341,11 @@ def write_open_data(portal: Portal, folder: Path) -> list[Table]:
     folder.mkdir(parents=True, exist_ok=True)
     tables = _tables(portal)
     for table in tables:
-        write_table(table, folder)
+        if table.name == BLACKLIST:
+            json_file, csv_file = write_blacklist_data(table.rows, folder)
+            table.csv_bytes, table.json_bytes = csv_file.stat().st_size, json_file.stat().st_size
+        else:
+            write_table(table, folder)
     package = datapackage(portal, tables)
     (folder / "datapackage.json").write_text(json_text(package) + "\n", encoding="utf-8")
     return tables

@@ -14,6 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.derive.blacklist.policy_rules import repair_after_months, term_years
+from generator.derive.blacklist.public import entry_row
 from generator.derive.lifecycle import CLOSED, STATES
 from generator.render.model import Portal, Row
 from generator.render.paginate import Pager, split
@@ -48,6 +50,7 @@ NAV: list[tuple[str, str | list[tuple[str, str]]]] = [
         ],
     ),
     ("行政处罚公示", "penalties/index.md"),
+    ("严重失信名单", "blacklist/index.md"),
     ("统计", "stats.md"),
     ("开放数据", "opendata.md"),
     ("搜索", "search.md"),
@@ -61,7 +64,15 @@ NAV: list[tuple[str, str | list[tuple[str, str]]]] = [
     ),
 ]
 
-NOT_IN_NAV = ["/enterprise/", "/enterprises/*", "/disclosure/*", "/hazards/*", "/penalties/*"]
+NOT_IN_NAV = [
+    "/enterprise/",
+    "/enterprises/*",
+    "/disclosure/*",
+    "/hazards/*",
+    "/penalties/*",
+    "/blacklist/*",
+]
+BLACKLIST_ROWS = 20
 
 
 def town_slug(town: str) -> str:
@@ -97,6 +108,11 @@ def _penalty_row(portal: Portal, p: Row) -> Row:
     }
 
 
+def blacklist_rows(portal: Portal) -> list[Row]:
+    """严重失信主体名单: the entries listed on the as-of date (never pending or ended ones)."""
+    return [entry_row(e) for e in portal.blacklist]
+
+
 def _disclosure_rows(portal: Portal) -> list[Row]:
     """结果公示: one row per (inspection, enterprise), newest first."""
     rows = []
@@ -107,7 +123,10 @@ def _disclosure_rows(portal: Portal) -> list[Row]:
         fines = portal.penalties_by_inspection.get(str(ins["id"]), [])
         for eid in ins.get("enterprises") or []:
             mine = [h for h in found if h.get("enterprise") == eid]
-            levels = Counter(str(h.get("level")) for h in mine)
+            levels: dict[str, int] = {}
+            for h in mine:
+                level = str(h.get("level"))
+                levels[level] = levels.get(level, 0) + 1
             deadlines = sorted(str(h.get("deadline")) for h in mine if h.get("deadline"))
             rows.append(
                 {
@@ -225,20 +244,58 @@ def _directory(portal: Portal) -> Iterator[Page]:
         )
 
 
-def build_pages(portal: Portal, extra: dict[str, Any]) -> list[Page]:
-    """All pages; ``extra`` carries what the build knows (open data files, dictionary)."""
+def _hazard_views(portal: Portal) -> tuple[list[Row], list[Row], dict[str, Any]]:
+    """The major and overdue lists and the ledger's counts, one pass over the hazards.
+
+    Only the rows shown (major open hazards, overdue ones) are materialised: the
+    ledger itself can be hundreds of thousands of hazards.
+    """
+    state_counts: Counter[str] = Counter()
+    open_levels: Counter[str] = Counter()
+    due_soon = 0
+    major: list[Row] = []
+    overdue: list[Row] = []
+    for h in portal.hazards:
+        fact = portal.facts[str(h["id"])]
+        state_counts[fact.state] += 1
+        due_soon += fact.due_soon
+        is_major = h.get("class") == "重大" and fact.state != CLOSED
+        if fact.state != CLOSED:
+            open_levels[str(h.get("level"))] += 1
+        if is_major or fact.overdue:
+            row = _hazard_row(portal, h)
+            if is_major:
+                major.append(row)
+            if fact.overdue:
+                overdue.append(row)
+    major.sort(key=lambda h: (not h.get("listing"), str(h.get("deadline")), str(h["id"])))
+    overdue.sort(key=lambda h: (-int(h["days_overdue"]), str(h["id"])))
+    counts = {
+        "states": [(s, state_counts.get(s, 0)) for s in STATES],
+        "open_levels": sorted(open_levels.items()),
+        "major_total": len(major),
+        "listed_total": sum(1 for h in major if h.get("listing")),
+        "overdue_total": len(overdue),
+        "due_soon": due_soon,
+        "total": len(portal.hazards),
+    }
+    return major, overdue, counts
+
+
+def enterprise_pages(portal: Portal, extra: dict[str, Any]) -> Iterator[Page]:
+    """一企一档, one page per enterprise, made one at a time (a city has 20,000)."""
+    for e in portal.enterprises:
+        page = _enterprise_page(portal, e)
+        page.context.update(extra)
+        yield page
+
+
+def site_pages(portal: Portal, extra: dict[str, Any]) -> list[Page]:
+    """Every page but the enterprise pages; ``extra`` carries what the build knows."""
     pages: list[Page] = []
     disclosure = _disclosure_rows(portal)
-    hazards = [_hazard_row(portal, h) for h in portal.hazards]
-    major = [h for h in hazards if h.get("class") == "重大" and h["state"] != CLOSED]
-    major.sort(key=lambda h: (not h.get("listing"), str(h.get("deadline")), str(h["id"])))
-    overdue = sorted(
-        (h for h in hazards if h["overdue"]),
-        key=lambda h: (-int(h["days_overdue"]), str(h["id"])),
-    )
+    major, overdue, counts = _hazard_views(portal)
     penalties = [_penalty_row(portal, p) for p in portal.penalties]
-    state_counts = Counter(h["state"] for h in hazards)
-    open_levels = Counter(str(h.get("level")) for h in hazards if h["state"] != CLOSED)
 
     pages.append(
         Page(
@@ -248,30 +305,15 @@ def build_pages(portal: Portal, extra: dict[str, Any]) -> list[Page]:
             {
                 "latest": disclosure[:8],
                 "latest_penalties": penalties[:5],
-                "due_soon": sum(1 for h in hazards if h["due_soon"]),
+                "due_soon": counts["due_soon"],
+                "blacklisted": len(portal.listings),
             },
             heading=f"{portal.county}安全生产信息公示" if portal.county else "安全生产信息公示",
         )
     )
     pages.extend(_directory(portal))
-    pages.extend(_enterprise_page(portal, e) for e in portal.enterprises)
     pages.extend(_paged("disclosure", "disclosure.md.j2", "检查结果公示", disclosure, LIST_ROWS))
-    pages.append(
-        Page(
-            "hazards/index.md",
-            "hazards.md.j2",
-            "隐患台账",
-            {
-                "states": [(s, state_counts.get(s, 0)) for s in STATES],
-                "open_levels": sorted(open_levels.items()),
-                "major_total": len(major),
-                "listed_total": sum(1 for h in major if h.get("listing")),
-                "overdue_total": len(overdue),
-                "due_soon": sum(1 for h in hazards if h["due_soon"]),
-                "total": len(hazards),
-            },
-        )
-    )
+    pages.append(Page("hazards/index.md", "hazards.md.j2", "隐患台账", counts))
     pages.extend(
         _paged(
             "hazards/major",
@@ -293,6 +335,20 @@ def build_pages(portal: Portal, extra: dict[str, Any]) -> list[Page]:
         )
     )
     pages.extend(_paged("penalties", "penalties.md.j2", "行政处罚公示", penalties, 30))
+    pages.extend(
+        _paged(
+            "blacklist",
+            "blacklist.md.j2",
+            "安全生产严重失信主体名单",
+            blacklist_rows(portal),
+            BLACKLIST_ROWS,
+            {
+                "enterprises_listed": len(portal.listings),
+                "term_years": term_years(portal.policy),
+                "repair_after_months": repair_after_months(portal.policy),
+            },
+        )
+    )
     top = max(
         [1, *(m.inspections for m in portal.by_month), *(m.hazards_found for m in portal.by_month)]
     )
@@ -313,3 +369,8 @@ def build_pages(portal: Portal, extra: dict[str, Any]) -> list[Page]:
     for page in pages:
         page.context.update(extra)
     return pages
+
+
+def build_pages(portal: Portal, extra: dict[str, Any]) -> list[Page]:
+    """All pages at once (small sites and tests); the build streams ``enterprise_pages``."""
+    return [*site_pages(portal, extra), *enterprise_pages(portal, extra)]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,26 @@ from generator.problems import Code, Problem, make
 from generator.records import Record, RecordIndex
 from generator.schemas import Registry
 
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
+
+
+class FileDigests:
+    """SHA-256 of files (evidence), ``None`` for a Git LFS pointer whose content is not here.
+
+    The validation pipeline passes one that remembers digests between runs.
+    """
+
+    def sha256(self, path: str, st: os.stat_result) -> str | None:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            head = handle.read(len(LFS_POINTER))
+            if head == LFS_POINTER:
+                return None
+            digest.update(head)
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
 
 @dataclass
 class Context:
@@ -22,6 +44,7 @@ class Context:
     as_of: dt.date
     index: RecordIndex  # every record of the repository, by id (for references)
     targets: list[Record]  # the records whose problems are reported
+    digests: FileDigests | None = None  # how evidence files are hashed (None: read them)
 
     def get(self, record_id: Any) -> Record | None:
         return self.index.get(record_id) if isinstance(record_id, str) else None

@@ -116,11 +116,14 @@ def _events_in_order(ctx: Context, record: Record) -> Iterator[Problem]:
         previous = max(when, previous) if previous else when
 
 
+ORDERS_OF: dict[str, list[tuple[str, Pointer, Pointer, str]]] = {}
+for _order in ORDERS:
+    ORDERS_OF.setdefault(_order[0], []).append(_order)
+
+
 def check(ctx: Context) -> Iterator[Problem]:
     for record in ctx.targets:
-        for kind, earlier, later, meaning in ORDERS:
-            if record.kind != kind:
-                continue
+        for _, earlier, later, meaning in ORDERS_OF.get(record.kind, ()):
             first = parse_date(_get(record.data, earlier))
             second = parse_date(_get(record.data, later))
             if first is not None and second is not None and second < first:

@@ -6,14 +6,14 @@ detected.  Files kept in Git LFS are checked when their content is present.
 
 from __future__ import annotations
 
-import hashlib
+import os
+import stat
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from generator.load import Pointer
 from generator.problems import Problem, register
-from generator.rules.context import Context
+from generator.rules.context import Context, FileDigests
 
 EVIDENCE_NOT_FOUND = register(
     "evidence-not-found",
@@ -27,36 +27,76 @@ EVIDENCE_HASH_MISMATCH = register(
     "evidence file does not match its hash",
     "文件被替换或修改过：重新计算 sha256（sha256sum 文件名）并核实是否是原始证据。",
 )
-LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 
 
-def _refs(data: Any, pointer: Pointer = ()) -> Iterator[tuple[Pointer, dict[str, Any]]]:
-    if isinstance(data, dict):
-        if isinstance(data.get("path"), str) and isinstance(data.get("sha256"), str):
-            yield pointer, data
+def _refs(data: Any) -> list[tuple[Pointer, dict[str, Any]]]:
+    """Every mapping with a ``path`` and a ``sha256`` (not looked into), in document order."""
+    found: list[tuple[Pointer, dict[str, Any]]] = []
+    _walk(data, (), found)
+    return found
+
+
+def _walk(node: Any, pointer: Pointer, found: list[tuple[Pointer, dict[str, Any]]]) -> None:
+    if isinstance(node, dict):
+        if isinstance(node.get("path"), str) and isinstance(node.get("sha256"), str):
+            found.append((pointer, node))
             return
-        for key, value in data.items():
-            yield from _refs(value, (*pointer, key))
-    elif isinstance(data, list):
-        for i, item in enumerate(data):
-            yield from _refs(item, (*pointer, i))
+        for key, value in node.items():
+            if isinstance(value, (dict, list)):
+                _walk(value, (*pointer, key), found)
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            if isinstance(item, (dict, list)):
+                _walk(item, (*pointer, i), found)
 
 
-def _sha256(file: Path) -> str:
-    digest = hashlib.sha256()
-    with file.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+class _Resolver:
+    """``os.path.realpath`` of many files: each folder resolved once, from its parent's."""
+
+    def __init__(self) -> None:
+        self.folders: dict[str, str] = {}
+
+    def folder(self, path: str) -> str:
+        real = self.folders.get(path)
+        if real is None:
+            parent, name = os.path.split(path)
+            if name in ("", ".", "..") or parent == path:
+                real = os.path.realpath(path)
+            else:
+                real = os.path.join(self.folder(parent), name)
+                if os.path.islink(real):
+                    real = os.path.realpath(real)
+            self.folders[path] = real
+        return real
+
+    def file(self, path: str) -> tuple[str, os.stat_result | None]:
+        """The real path of a file and its stat (None: not a regular file)."""
+        folder, name = os.path.split(path)
+        if name in ("", ".", ".."):
+            real = os.path.realpath(path)
+        else:
+            real = os.path.join(self.folder(folder), name)
+        try:
+            st = os.lstat(real)
+            if stat.S_ISLNK(st.st_mode):
+                real = os.path.realpath(real)
+                st = os.stat(real)
+        except OSError:
+            return real, None
+        return real, st if stat.S_ISREG(st.st_mode) else None
 
 
 def check(ctx: Context) -> Iterator[Problem]:
-    base = (ctx.root / "records" / "evidence").resolve()
+    base = os.path.realpath(ctx.root / "records" / "evidence")
+    digests = ctx.digests or FileDigests()
+    resolver = _Resolver()
+    root = str(ctx.root)
     for record in ctx.targets:
         for pointer, ref in _refs(record.data):
             rel = ref["path"]
-            file = (ctx.root / rel).resolve()
-            if not file.is_relative_to(base) or not file.is_file():
+            real, st = resolver.file(os.path.join(root, rel))
+            inside = real.startswith(base + os.sep) or real == base
+            if not inside or st is None:
                 yield ctx.problem(
                     EVIDENCE_NOT_FOUND,
                     record,
@@ -65,10 +105,10 @@ def check(ctx: Context) -> Iterator[Problem]:
                     f"evidence file {rel!r} not found under records/evidence/",
                 )
                 continue
-            with file.open("rb") as handle:
-                if handle.read(len(LFS_POINTER)) == LFS_POINTER:
-                    continue  # content not fetched: nothing to compare
-            if _sha256(file) != ref["sha256"]:
+            sha = digests.sha256(real, st)
+            if sha is None:
+                continue  # a Git LFS pointer, content not fetched: nothing to compare
+            if sha != ref["sha256"]:
                 yield ctx.problem(
                     EVIDENCE_HASH_MISMATCH,
                     record,

@@ -8,7 +8,7 @@ from typing import Any
 from generator.load import Pointer
 from generator.problems import Problem, register
 from generator.rules.context import Context
-from generator.schemas import STAR
+from generator.schemas import STAR, FieldSpec, KindSchema
 
 DANGLING_REF = register(
     "dangling-ref",
@@ -24,34 +24,57 @@ WRONG_REF_KIND = register(
 )
 
 
-def _values(
-    data: Any, pattern: tuple[str, ...], prefix: Pointer = ()
-) -> Iterator[tuple[Pointer, Any]]:
+def _values(data: Any, pattern: tuple[str, ...]) -> list[tuple[Pointer, Any]]:
+    """The values at a field pattern (``*`` for every item of a list), with their pointers."""
+    found: list[tuple[Pointer, Any]] = []
+    _collect(data, pattern, (), found)
+    return found
+
+
+def _collect(
+    data: Any, pattern: tuple[str, ...], prefix: Pointer, found: list[tuple[Pointer, Any]]
+) -> None:
     if not pattern:
         if isinstance(data, list):
-            for i, item in enumerate(data):
-                yield (*prefix, i), item
+            found.extend(((*prefix, i), item) for i, item in enumerate(data))
         else:
-            yield prefix, data
+            found.append((prefix, data))
         return
-    head, rest = pattern[0], pattern[1:]
+    head = pattern[0]
     if head == STAR:
         if isinstance(data, list):
             for i, item in enumerate(data):
-                yield from _values(item, rest, (*prefix, i))
+                _collect(item, pattern[1:], (*prefix, i), found)
     elif isinstance(data, dict) and head in data:
-        yield from _values(data[head], rest, (*prefix, head))
+        _collect(data[head], pattern[1:], (*prefix, head), found)
+
+
+def _ref_fields(ctx: Context, kind: str) -> list[FieldSpec]:
+    """The fields of a kind that hold references (asked once per run, not once per record)."""
+    spec = ctx.registry[kind]
+    found = _REFS.get(id(spec))
+    if found is None or found[0] is not spec:
+        if len(_REFS) > 64:  # registries of earlier runs in this process
+            _REFS.clear()
+        found = (spec, spec.refs())
+        _REFS[id(spec)] = found
+    return found[1]
+
+
+_REFS: dict[int, tuple[KindSchema, list[FieldSpec]]] = {}
 
 
 def check(ctx: Context) -> Iterator[Problem]:
     for record in ctx.targets:
         if record.kind not in ctx.registry:
             continue
-        for spec in ctx.registry[record.kind].refs():
+        for spec in _ref_fields(ctx, record.kind):
             for pointer, value in _values(record.data, spec.pattern):
                 if value is None or not isinstance(value, str):
                     continue
                 target_kind = ctx.kind_of(value)
+                if target_kind is not None and (spec.ref == "*" or target_kind == spec.ref):
+                    continue
                 title = spec.title
                 wanted = (
                     ctx.registry[spec.ref].title
@@ -66,7 +89,7 @@ def check(ctx: Context) -> Iterator[Problem]:
                         f"“{title}”引用的{wanted}“{value}”不存在",
                         f"{pointer[-1]!s} refers to {spec.ref} {value!r}, which does not exist",
                     )
-                elif spec.ref != "*" and target_kind != spec.ref:
+                else:
                     yield ctx.problem(
                         WRONG_REF_KIND,
                         record,

@@ -8,10 +8,23 @@
 
   function rootUrl(el) { return new URL(el.getAttribute("data-root") || "./", document.baseURI); }
 
+  /* The index is in shards (pagefind/shards.json): load the first, merge the others. */
   function loadPagefind(root) {
     if (!pagefindPromise) {
-      pagefindPromise = import(new URL("pagefind/pagefind.js", root).href).then(function (pf) {
-        return pf.options({ baseUrl: root.pathname }).then(function () { return pf; });
+      pagefindPromise = fetch(new URL("pagefind/shards.json", root).href).then(function (r) {
+        if (!r.ok) throw new Error("search index missing");
+        return r.json();
+      }).then(function (listing) {
+        var shards = listing.shards || [];
+        if (!shards.length) throw new Error("search index empty");
+        var base = function (s) { return new URL("pagefind/" + s + "/", root).href; };
+        return import(base(shards[0]) + "pagefind.js").then(function (pf) {
+          return pf.options({ baseUrl: root.pathname }).then(function () {
+            return shards.slice(1).reduce(function (done, s) {
+              return done.then(function () { return pf.mergeIndex(base(s), { baseUrl: root.pathname }); });
+            }, Promise.resolve());
+          }).then(function () { return pf; });
+        });
       });
     }
     return pagefindPromise;

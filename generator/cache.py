@@ -1,0 +1,298 @@
+"""What a run may keep for the next one, in ``.anjian-cache/`` (git-ignored).
+
+Three things, each keyed so that a stale entry cannot be used:
+
+- **packs**: per record folder (a big folder in several buckets), what loading
+  and schema-checking each file gave — its data, or the problems that stopped
+  it.  An entry is used only for the same content (a BLAKE2 digest of the
+  bytes; the file's size, times and inode say whether it may have changed,
+  with git's guard against "racy" files changed within the same tick), and the
+  whole cache lives under a *salt*: the schemas, the size limit, the code of
+  this package and the Python version.  Rules are never cached: every run
+  applies all of them to every record, so a changed referenced record, policy
+  or as-of date is always seen.
+- **evidence digests**: the SHA-256 of each evidence file, under the same
+  stat guard, so an unchanged photo is not hashed again.
+- **the listing**: every record path and the ids they name, reused while no
+  folder under ``records/`` has changed (a folder's mtime changes whenever a
+  file is added, removed or renamed in it).
+
+Anything unreadable or written by another version is ignored; a cache that
+cannot be written is skipped silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import stat
+import sys
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+CACHE_DIR = ".anjian-cache"
+VERSION = 1
+RACY_NS = 2_000_000_000  # a file changed this close to the cache write is re-read next time
+DISABLE_ENV = "ANJIAN_NO_CACHE"
+
+Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+
+def enabled() -> bool:
+    return not os.environ.get(DISABLE_ENV)
+
+
+def stat_key(st: os.stat_result) -> Stat:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def digest(raw: bytes) -> bytes:
+    return hashlib.blake2b(raw, digest_size=16).digest()
+
+
+# the code whose output is cached: loading, schema checking, their problems (rules are not cached)
+CACHED_CODE = (
+    "cache.py",
+    "load.py",
+    "pipeline.py",
+    "problems.py",
+    "records.py",
+    "schema_check.py",
+    "schemas.py",
+)
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A digest of the code that made the cached results: new code, new cache."""
+    package = Path(__file__).resolve().parent
+    h = hashlib.blake2b(digest_size=16)
+    for name in CACHED_CODE:
+        h.update(name.encode() + b"\0" + (package / name).read_bytes())
+    return h.hexdigest()
+
+
+def salt(root: Path, max_bytes: int) -> str:
+    """What every cached load-and-schema result depends on besides the file itself."""
+    h = hashlib.blake2b(digest_size=12)
+    h.update(f"{VERSION}|{sys.version}|{code_fingerprint()}|{max_bytes}".encode())
+    for file in sorted((root / "schemas").glob("*.json")):
+        h.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _read(file: Path) -> Any:
+    try:
+        return marshal.loads(file.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+
+
+def _write(file: Path, value: Any) -> None:
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(value))
+        os.replace(tmp, file)
+    except (OSError, ValueError):
+        pass
+
+
+class Pack:
+    """Cached results for the files of one folder (or one bucket of it).
+
+    ``files``: name → (stat, digest, payload); ``evidence``: path → (stat, sha256
+    or None for a Git LFS pointer).  ``written`` is when the results were
+    computed: a file whose mtime is not clearly older was possibly changed in
+    the same tick, and is read again.
+    """
+
+    def __init__(self, file: Path | None) -> None:
+        self.file = file
+        self.started = time.time_ns()
+        loaded = _read(file) if file is not None and file.is_file() else None
+        saved: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
+        ok = saved.get("version") == VERSION
+        self.written: int = saved["written"] if ok else 0
+        self.files: dict[str, tuple[Stat, bytes, Any]] = saved["files"] if ok else {}
+        self.evidence: dict[str, tuple[Stat, str | None]] = saved["evidence"] if ok else {}
+        self.dirty = False
+        self.used: set[str] = set()
+        self.used_evidence: set[str] = set()
+
+    def _trusted(self, st: Stat, cached: Stat) -> bool:
+        return st == cached and st[1] < self.written - RACY_NS
+
+    def fresh(self, name: str, st: Stat) -> Any | None:
+        """The payload, if the file is unchanged by its stat alone (None: read it)."""
+        entry = self.files.get(name)
+        if entry is not None and self._trusted(st, entry[0]):
+            self.used.add(name)
+            return entry
+        return None
+
+    def same_content(self, name: str, st: Stat, content: bytes) -> Any | None:
+        entry = self.files.get(name)
+        if entry is not None and entry[1] == content:
+            self.used.add(name)
+            if entry[0] != st:
+                self.files[name] = (st, content, entry[2])
+                self.dirty = True
+            return entry
+        return None
+
+    def store(self, name: str, st: Stat, content: bytes, payload: Any) -> None:
+        self.files[name] = (st, content, payload)
+        self.used.add(name)
+        self.dirty = True
+
+    def evidence_digest(self, path: str, st: Stat) -> tuple[bool, str | None]:
+        entry = self.evidence.get(path)
+        if entry is not None and self._trusted(st, entry[0]):
+            self.used_evidence.add(path)
+            return True, entry[1]
+        return False, None
+
+    def store_evidence(self, path: str, st: Stat, sha: str | None) -> None:
+        self.evidence[path] = (st, sha)
+        self.used_evidence.add(path)
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write back what this run used (files gone from the folder are dropped)."""
+        stale = set(self.files) - self.used or set(self.evidence) - self.used_evidence
+        if self.file is None or not (self.dirty or stale):
+            return
+        _write(
+            self.file,
+            {
+                "version": VERSION,
+                "written": self.started,
+                "files": {k: v for k, v in self.files.items() if k in self.used},
+                "evidence": {k: v for k, v in self.evidence.items() if k in self.used_evidence},
+            },
+        )
+
+
+def pack_file(root: Path, salt_value: str, key: str) -> Path:
+    name = hashlib.blake2b(key.encode(), digest_size=10).hexdigest()
+    return root / CACHE_DIR / "packs" / salt_value / f"{name}.marshal"
+
+
+def prune(root: Path, salt_value: str, keys: list[str] | None = None) -> None:
+    """Remove the packs of other salts (old schemas, old code) and, given the keys of
+    every pack a full run used, the packs of folders that are gone."""
+    folder = root / CACHE_DIR / "packs"
+    try:
+        for old in folder.iterdir():
+            if old.name != salt_value and old.is_dir():
+                for file in old.iterdir():
+                    file.unlink()
+                old.rmdir()
+        if keys is not None:
+            wanted = {pack_file(root, salt_value, key).name for key in keys}
+            for file in (folder / salt_value).iterdir():
+                if file.name not in wanted and file.suffix == ".marshal":
+                    file.unlink()
+    except OSError:
+        pass
+
+
+# ---- the listing ---------------------------------------------------------------------
+
+
+def _scan(folder: str) -> tuple[list[str], list[str]]:
+    """A folder's record files and sub-folders, each sorted by name."""
+    files: list[str] = []
+    dirs: list[str] = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir():
+                if not entry.is_symlink():  # like os.walk: linked folders are not entered
+                    dirs.append(entry.name)
+            elif entry.name.endswith((".yaml", ".yml")):
+                files.append(entry.name)
+    files.sort()
+    dirs.sort()
+    return files, dirs
+
+
+Folders = dict[str, tuple[int, int, list[str], list[str]]]  # rel → mtime_ns, inode, files, dirs
+
+
+class _Walk:
+    """Depth first, each folder's entries by name: the order of sorting paths by their parts."""
+
+    def __init__(self, root: Path, top: str, skip: str, known: Folders, written: int) -> None:
+        self.root = str(root)
+        self.top = top
+        self.skip = skip
+        self.known = known
+        self.written = written
+        self.seen: Folders = {}
+        self.changed = False
+        self.paths: list[str] = []
+
+    def folder(self, rel: str) -> None:
+        try:
+            st = os.stat(f"{self.root}/{rel}")
+        except OSError:
+            self.changed = True
+            return
+        if not stat.S_ISDIR(st.st_mode):
+            return
+        old = self.known.get(rel)
+        key = (st.st_mtime_ns, st.st_ino)
+        if old is not None and (old[0], old[1]) == key and st.st_mtime_ns < self.written - RACY_NS:
+            files, dirs = old[2], old[3]
+        else:
+            try:
+                files, dirs = _scan(f"{self.root}/{rel}")
+            except OSError:
+                self.changed = True
+                return
+            self.changed = True
+        self.seen[rel] = (key[0], key[1], files, dirs)
+        if rel == self.top:
+            dirs = [d for d in dirs if d != self.skip]
+        if not dirs:
+            self.paths.extend(f"{rel}/{name}" for name in files)
+            return
+        entries = sorted([(name, False) for name in files] + [(name, True) for name in dirs])
+        for name, is_dir in entries:
+            if is_dir:
+                self.folder(f"{rel}/{name}")
+            else:
+                self.paths.append(f"{rel}/{name}")
+
+
+def walk_listing(root: Path, records_dir: str, skip: str) -> list[str]:
+    """Every record path below ``records_dir`` (except ``skip``), sorted by their parts."""
+    walk = _Walk(root, records_dir, skip, {}, 0)
+    walk.folder(records_dir)
+    return walk.paths
+
+
+def cached_listing(root: Path, records_dir: str, skip: str) -> list[str] | None:
+    """``walk_listing``, reusing the folders that have not changed since the last run.
+
+    None when the cache is off or there is no ``records_dir``.
+    """
+    if not enabled() or not (root / records_dir).is_dir():
+        return None
+    file = root / CACHE_DIR / "listing.marshal"
+    started = time.time_ns()
+    loaded = _read(file) if file.is_file() else None
+    cached: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
+    ok = cached.get("version") == VERSION and isinstance(cached.get("paths"), list)
+    walk = _Walk(root, records_dir, skip, cached["folders"] if ok else {}, cached.get("written", 0))
+    walk.folder(records_dir)
+    if ok and not walk.changed and set(walk.seen) == set(walk.known):
+        return list(cached["paths"])
+    _write(
+        file, {"version": VERSION, "written": started, "folders": walk.seen, "paths": walk.paths}
+    )
+    return walk.paths

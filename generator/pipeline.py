@@ -1,0 +1,360 @@
+"""Checking many record files: load, schema and rules, folder by folder, on every core.
+
+The files to check are cut into *chunks* — a folder, or a bucket of a big one
+— and each chunk is checked whole by one worker process: every file loaded
+(or its earlier result taken from the cache, see ``generator.cache``),
+schema-checked, then every rule applied to the chunk's records, each judged
+against the whole repository through a ``RecordIndex`` built from the file
+listing (referenced records are read on demand).  What comes back is small:
+problems, and the records' data only when the caller wants the records.  So
+neither the parent nor a worker ever holds the whole corpus.
+
+Rules judge each target against the index, never against the other targets
+of their run: that is what makes chunks independent.  Rules about the
+repository as a whole (``GLOBAL_RULES``: the policy's blacklist rules) run
+once, in the calling process.
+
+A record whose ``id`` differs from its file name is registered under both
+names, as it would be with every record loaded at once: when a chunk finds
+one, the rules run again with it known to every worker (from the cache, so
+the second pass costs little).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import zlib
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import astuple, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator import cache
+from generator.load import Document, Pointer, Position, parse_document
+from generator.policy import Policy, load_policy
+from generator.problems import Problem
+from generator.records import RECORDS_DIR, Record, RecordIndex, kind_of
+from generator.rules import MODULES, blacklist_policy
+from generator.rules.context import Context, FileDigests
+from generator.schema_check import SchemaChecker
+from generator.schemas import Registry, load_registry
+
+GLOBAL_RULES = (blacklist_policy,)
+LOCAL_RULES = [m.check for m in MODULES if m not in GLOBAL_RULES]
+BUCKET = 2500  # files per chunk, at most (about)
+PARALLEL_THRESHOLD = 1500  # below this many files, worker processes cost more than they save
+
+
+@dataclass
+class LazyDocument(Document):
+    """A document whose positions are read again from its file when first asked for.
+
+    Records taken from the cache, or sent between processes, carry their data
+    only; the rare one that has a problem to locate is parsed once more.
+    """
+
+    source: str = ""
+    max_bytes: int = 0
+    _located: bool = False
+
+    def locate(self, pointer: Pointer, *, key: bool = False) -> Position | None:
+        self.ensure_positions()
+        return super().locate(pointer, key=key)
+
+    def ensure_positions(self) -> None:
+        if self._located:
+            return
+        self._located = True
+        try:
+            raw = Path(self.source).read_bytes()
+        except OSError:
+            return
+        parsed = parse_document(raw, self.source, max_bytes=self.max_bytes or len(raw) + 1)
+        if isinstance(parsed, Document) and parsed.data == self.data:
+            self.positions = parsed.positions
+            self.key_positions = parsed.key_positions
+            self.raw_scalars = parsed.raw_scalars
+
+
+def lazy_record(root: Path, path: str, data: dict[str, Any], max_bytes: int) -> Record:
+    doc = LazyDocument(data=data, source=f"{root}/{path}", max_bytes=max_bytes)
+    return Record(kind=kind_of(path) or "", path=path, doc=doc)
+
+
+def chunks(paths: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """Paths grouped by folder (a big folder split into stable buckets by file name)."""
+    folders: dict[str, list[str]] = {}
+    for path in paths:
+        folders.setdefault(path.rsplit("/", 1)[0], []).append(path)
+    out: list[tuple[str, list[str]]] = []
+    for folder, files in folders.items():
+        if len(files) <= BUCKET:
+            out.append((folder, files))
+            continue
+        count = 1
+        while count * BUCKET < len(files):
+            count *= 2
+        buckets: list[list[str]] = [[] for _ in range(count)]
+        for path in files:
+            buckets[zlib.crc32(path.rsplit("/", 1)[1].encode()) % count].append(path)
+        out.extend((f"{folder}#{i}/{count}", b) for i, b in enumerate(buckets) if b)
+    return out
+
+
+@dataclass
+class Settings:
+    root: Path
+    every: list[str]  # every record path of the repository
+    as_of: dt.date
+    max_bytes: int
+    use_cache: bool
+    keep_records: bool
+    salt: str
+    aliases: tuple[tuple[str, str], ...] = ()  # (id, path) of records named otherwise
+
+
+@dataclass
+class ChunkResult:
+    problems: list[Problem] = field(default_factory=list)
+    # path → data of every record that loaded, and whether it passed schema and rules
+    records: list[tuple[str, dict[str, Any] | None, bool]] = field(default_factory=list)
+    aliases: list[tuple[str, str]] = field(default_factory=list)
+    files: int = 0
+
+
+class _Worker:
+    """What a process needs to check chunks: schemas, policy, the index; built once."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.registry: Registry = load_registry(settings.root)
+        self.policy: Policy = load_policy(settings.root, self.registry.policy_schema)[0]
+        self.checker = SchemaChecker(self.registry)
+        self.index = RecordIndex(settings.root, settings.every, max_bytes=settings.max_bytes)
+        for record_id, path in settings.aliases:
+            if path not in self.index.paths_by_id.get(record_id, []):
+                self.index.paths_by_id.setdefault(record_id, []).append(path)
+
+    def _pack(self, key: str) -> cache.Pack:
+        s = self.settings
+        file = cache.pack_file(s.root, s.salt, key) if s.use_cache else None
+        return cache.Pack(file)
+
+    def load(self, path: str, pack: cache.Pack) -> tuple[Record | None, list[Problem]]:
+        """One file: its record (None if it did not load) and its load and schema problems."""
+        s = self.settings
+        full = s.root / path
+        name = path.rsplit("/", 1)[1]
+        try:
+            st = cache.stat_key(os.stat(full))
+        except OSError:
+            st = (0, 0, 0, 0)
+        entry = pack.fresh(name, st)
+        if entry is None:
+            try:
+                raw = full.read_bytes()
+            except OSError as err:
+                from generator.load import YAML_SYNTAX
+                from generator.problems import make
+
+                problem = make(
+                    YAML_SYNTAX,
+                    path,
+                    f"无法读取文件：{err.strerror}",
+                    f"cannot read file: {err.strerror}",
+                )
+                return None, [problem]
+            content = cache.digest(raw)
+            entry = pack.same_content(name, st, content)
+            if entry is None:
+                payload = self._check_fresh(path, raw)
+                pack.store(name, st, content, payload)
+                return self._from_payload(path, payload)
+        return self._from_payload(path, entry[2])
+
+    def _check_fresh(self, path: str, raw: bytes) -> tuple[Any, list[tuple[Any, ...]]]:
+        """Load and schema-check a file's bytes: (data or None, problems as tuples)."""
+        s = self.settings
+        parsed = parse_document(raw, path, max_bytes=s.max_bytes, positions=False)
+        if isinstance(parsed, Problem):
+            return None, [astuple(parsed)]
+        record = Record(kind=kind_of(path) or "", path=path, doc=parsed)
+        problems = self.checker.check(record)
+        if problems:  # locate them: parse again, with positions
+            located = parse_document(raw, path, max_bytes=s.max_bytes)
+            if isinstance(located, Document):
+                record = Record(kind=record.kind, path=path, doc=located)
+                problems = self.checker.check(record)
+        return parsed.data, [astuple(p) for p in problems]
+
+    def _from_payload(self, path: str, payload: Any) -> tuple[Record | None, list[Problem]]:
+        data, problems = payload
+        found = [Problem(*p) for p in problems]
+        if data is None:
+            return None, found
+        return lazy_record(self.settings.root, path, data, self.settings.max_bytes), found
+
+    def check(self, key: str, paths: list[str]) -> ChunkResult:
+        s = self.settings
+        pack = self._pack(key)
+        result = ChunkResult(files=len(paths))
+        loaded: list[Record] = []
+        schema_ok: list[Record] = []
+        for path in paths:
+            record, problems = self.load(path, pack)
+            result.problems.extend(problems)
+            if record is None:
+                continue
+            loaded.append(record)
+            if not problems:
+                schema_ok.append(record)
+            if record.id is not None and record.id != record.stem:
+                result.aliases.append((record.id, path))
+        added = self.index.remember(loaded)  # the chunk's own records: no second read
+        digests = _PackDigests(pack)
+        ctx = Context(
+            root=s.root,
+            registry=self.registry,
+            policy=self.policy,
+            as_of=s.as_of,
+            index=self.index,
+            targets=schema_ok,
+            digests=digests,
+        )
+        bad: set[str] = set()
+        for rule in LOCAL_RULES:
+            for problem in rule(ctx):
+                result.problems.append(problem)
+                if problem.severity == "error":
+                    bad.add(problem.path)
+        self.index.forget(added)
+        pack.save()
+        ok = {r.path for r in schema_ok} - bad
+        for record in loaded:
+            data = record.data if s.keep_records else None
+            result.records.append((record.path, data, record.path in ok))
+        return result
+
+
+class _PackDigests(FileDigests):
+    """Evidence digests remembered in the chunk's pack."""
+
+    def __init__(self, pack: cache.Pack) -> None:
+        self.pack = pack
+
+    def sha256(self, path: str, st: os.stat_result) -> str | None:
+        key = cache.stat_key(st)
+        known, sha = self.pack.evidence_digest(path, key)
+        if known:
+            return sha
+        sha = super().sha256(path, st)
+        self.pack.store_evidence(path, key, sha)
+        return sha
+
+
+_WORKER: _Worker | None = None
+
+
+def _start(settings: Settings) -> None:
+    global _WORKER
+    _WORKER = _Worker(settings)
+
+
+def _check(task: tuple[str, list[str]]) -> ChunkResult:
+    assert _WORKER is not None
+    return _WORKER.check(*task)
+
+
+def _run(settings: Settings, tasks: list[tuple[str, list[str]]], jobs: int) -> list[ChunkResult]:
+    files = sum(len(t[1]) for t in tasks)
+    if jobs <= 1 or files < PARALLEL_THRESHOLD or len(tasks) < 2:
+        worker = _Worker(settings)
+        return [worker.check(*task) for task in tasks]
+    # big chunks first, so that no worker is left with a big one at the end
+    order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][1]))
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start, initargs=(settings,)) as pool:
+        done = list(pool.map(_check, [tasks[i] for i in order], chunksize=1))
+    results: list[ChunkResult] = [ChunkResult()] * len(tasks)
+    for i, result in zip(order, done, strict=True):
+        results[i] = result
+    return results
+
+
+@dataclass
+class Checked:
+    problems: list[Problem]
+    records: list[Record]  # every record that loaded, in the order of the paths given
+    valid: list[Record]  # those with no error of their own
+    files: int
+
+
+def check_files(
+    root: Path,
+    paths: Sequence[str],
+    every: list[str],
+    *,
+    registry: Registry,
+    policy: Policy,
+    as_of: dt.date,
+    jobs: int | None = None,
+    keep_records: bool = True,
+    use_cache: bool | None = None,
+) -> Checked:
+    """Load, schema-check and apply every rule to ``paths`` (against all of ``every``)."""
+    use = cache.enabled() if use_cache is None else use_cache
+    settings = Settings(
+        root=root,
+        every=every,
+        as_of=as_of,
+        max_bytes=policy.size_limit_bytes,
+        use_cache=use,
+        keep_records=keep_records,
+        salt=cache.salt(root, policy.size_limit_bytes) if use else "",
+    )
+    tasks = chunks(paths)
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    results = _run(settings, tasks, workers)
+    aliases = sorted({a for r in results for a in r.aliases})
+    if aliases:
+        settings.aliases = tuple(aliases)
+        results = _run(settings, tasks, workers)
+    if use:
+        whole = len(paths) == len(every)  # a full run: packs of folders now gone can go
+        cache.prune(root, settings.salt, [key for key, _ in tasks] if whole else None)
+    problems = _unique(p for r in results for p in r.problems)
+    problems.extend(_global_problems(root, registry, policy, as_of))
+    order = {path: n for n, path in enumerate(paths)}
+    rows = sorted((row for r in results for row in r.records), key=lambda row: order[row[0]])
+    records: list[Record] = []
+    valid: list[Record] = []
+    for path, data, ok in rows:
+        if data is None:
+            continue
+        record = lazy_record(root, path, data, policy.size_limit_bytes)
+        records.append(record)
+        if ok:
+            valid.append(record)
+    return Checked(problems, records, valid, sum(r.files for r in results))
+
+
+def _unique(problems: Iterator[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def _global_problems(
+    root: Path, registry: Registry, policy: Policy, as_of: dt.date
+) -> list[Problem]:
+    ctx = Context(
+        root=root,
+        registry=registry,
+        policy=policy,
+        as_of=as_of,
+        index=RecordIndex(root, []),
+        targets=[],
+    )
+    return [p for module in GLOBAL_RULES for p in module.check(ctx)]
+
+
+__all__ = ["RECORDS_DIR", "Checked", "LazyDocument", "check_files", "chunks"]

@@ -1,0 +1,177 @@
+"""What the last build made, so the next one makes only what changed.
+
+The cache is a manifest in ``.anjian-cache/`` (one per output folder): for each
+page outside the navigation, the digest of its inputs (its template context,
+the code and templates, its folder's frame) and the digest of the HTML it gave;
+for each search-index shard, the digest of the pages in it.  A page whose
+inputs are unchanged is not rendered again: its file is taken from the
+published site — hard-linked, after checking that the file still has the
+recorded digest — and likewise each unchanged search shard.  Anything missing,
+altered or unreadable is simply made again, so the cache can only save time,
+never change the output: the same inputs give the same bytes either way.
+
+The manifest is written only after the new site is in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from generator.render.templating import TEMPLATES
+
+CACHE_DIR = ".anjian-cache"
+FORMAT = 1
+RENDER_CODE = Path(__file__).resolve().parent
+# the code that turns a page's context into its HTML (the context itself is in the key)
+PAGE_CODE = ("cache.py", "direct.py", "shell.py", "templating.py", "urls.py")
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def file_digest(path: Path) -> str | None:
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+@cache
+def code_digest() -> str:
+    """Digest of the templates and of the code that fills them: a change to either makes
+    every page again.  Read once, when a build starts."""
+    digest = hashlib.sha256(f"anjian-render-{FORMAT}".encode())
+    files = [RENDER_CODE / name for name in PAGE_CODE]
+    files += [f for f in sorted(TEMPLATES.rglob("*")) if f.is_file()]
+    for file in files:
+        digest.update(file.name.encode("utf-8") + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+def tree_digest(folder: Path) -> str | None:
+    """Digest of every file in ``folder`` (names and contents)."""
+    digest = hashlib.sha256()
+    for file in sorted(folder.rglob("*")):
+        if file.is_file():
+            content = file_digest(file)
+            if content is None:
+                return None
+            digest.update(f"{file.relative_to(folder).as_posix()}\0{content}\n".encode())
+    return digest.hexdigest()
+
+
+def input_key(*parts: Any) -> str:
+    """Digest of JSON-able parts (values it cannot encode by their ``repr``, which must be
+    deterministic: dataclasses, dates)."""
+    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=repr)
+    return sha256_text(text)
+
+
+@dataclass
+class Manifest:
+    pages: dict[str, list[str]] = field(default_factory=dict)  # site path → [key, digest]
+    shards: dict[str, list[str]] = field(default_factory=dict)  # shard folder → [key, digest]
+    scan: str = ""  # digest of what the leak scan allowed
+
+    @classmethod
+    def load(cls, file: Path) -> Manifest:
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return cls()
+        return cls(
+            pages=dict(data.get("pages") or {}),
+            shards=dict(data.get("shards") or {}),
+            scan=str(data.get("scan") or ""),
+        )
+
+    def dump(self) -> str:
+        data = {"format": FORMAT, "pages": self.pages, "shards": self.shards, "scan": self.scan}
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=0) + "\n"
+
+
+def _link(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+class SiteCache:
+    """The previous build of ``out`` (read) and this build (recorded as it goes)."""
+
+    def __init__(self, root: Path | None, out: Path, *, enabled: bool = True) -> None:
+        self.out = out
+        name = hashlib.sha256(str(out).encode("utf-8")).hexdigest()[:16]
+        self.file = root / CACHE_DIR / f"site-{name}.json" if root is not None else None
+        usable = enabled and self.file is not None and out.is_dir()
+        self.old = Manifest.load(self.file) if usable and self.file else Manifest()
+        self.new = Manifest()
+        self.reused: set[str] = set()  # site paths taken from the previous site
+        self.shards_reused = 0
+
+    def reuse_page(self, rel: str, key: str, target: Path) -> str | None:
+        """Link the previous build's ``rel`` to ``target`` when made from the same inputs
+        and unaltered since; returns its digest, or None when it must be made again."""
+        entry = self.old.pages.get(rel)
+        if not entry or entry[0] != key:
+            return None
+        source = self.out / rel
+        if file_digest(source) != entry[1]:
+            return None
+        _link(source, target)
+        self.record_page(rel, key, entry[1])
+        self.reused.add(rel)
+        return entry[1]
+
+    def record_page(self, rel: str, key: str, digest: str) -> None:
+        self.new.pages[rel] = [key, digest]
+
+    def reuse_tree(self, rel: str, key: str, target: Path) -> bool:
+        """Link the previous build's folder ``rel`` (a search shard) when made from the same
+        pages and unaltered since."""
+        entry = self.old.shards.get(rel)
+        source = self.out / rel
+        if not entry or entry[0] != key or not source.is_dir() or tree_digest(source) != entry[1]:
+            return False
+        files = [f for f in sorted(source.rglob("*")) if f.is_file()]
+        try:
+            for file in files:
+                _link(file, target / file.relative_to(source))
+        except OSError:
+            shutil.rmtree(target, ignore_errors=True)
+            return False
+        self.new.shards[rel] = list(entry)
+        self.shards_reused += 1
+        self.reused.update(f"{rel}/{f.relative_to(source).as_posix()}" for f in files)
+        return True
+
+    def record_tree(self, rel: str, key: str, folder: Path) -> None:
+        self.new.shards[rel] = [key, tree_digest(folder) or ""]
+
+    def unchanged_since_scan(self, allow_digest: str) -> set[str]:
+        """Files taken from the previous site, which passed the leak scan with the same allow list."""
+        self.new.scan = allow_digest
+        return set(self.reused) if self.old.scan == allow_digest else set()
+
+    def save(self) -> None:
+        if self.file is None:
+            return
+        with contextlib.suppress(OSError):
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            temp = self.file.with_name(f".{self.file.name}.{os.getpid()}")
+            temp.write_text(self.new.dump(), encoding="utf-8")
+            os.replace(temp, self.file)

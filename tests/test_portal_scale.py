@@ -1,0 +1,213 @@
+"""The portal at scale: pages made outside MkDocs, incremental rebuilds, the search in shards.
+
+- a page put into its folder's shell is byte for byte the page MkDocs makes;
+- a rebuild after a one-record change renders only the pages whose inputs
+  changed, re-indexes only the search shards whose pages changed, and gives the
+  same bytes as a full build;
+- nothing the cache keeps can put an altered or leaking file on the site.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from generator.cli import cli
+from generator.render import search
+from generator.render.build import LeakFound, build_site, render_project, run_mkdocs
+from generator.render.docs import front_matter, render_page
+from generator.render.model import build_portal
+from generator.render.pages import build_pages
+from generator.render.public import Publisher
+from generator.render.shell import SHELL, folder_of, html_path, take_shells
+from generator.render.templating import make_env
+from generator.validate import validate_repository
+from tests.factory import ENTERPRISE, OTHER_ENTERPRISE
+from tests.portal_factory import (
+    AS_OF,
+    CANARY_PHONE,
+    make_portal_repo,
+    portal_records,
+    with_enterprises,
+)
+
+HAZARD = "records/hazard/2025/HAZ-20251010-001.yaml"
+ODD_NAME = "A  &amp; B\t<b>x</b> \"q\" 'z'  企业"
+
+
+def county(count: int = 60) -> dict[str, dict[str, Any]]:
+    records = with_enterprises(portal_records(), count)
+    first = sorted(k for k in records if "MA" in k)[0]
+    records[first] = {**records[first], "name": ODD_NAME}
+    return records
+
+
+def files(site: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
+
+
+def edit_record(root: Path, rel: str, **changes: Any) -> None:
+    file = root / rel
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    data.update(changes)
+    file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_shell_pages_are_the_pages_mkdocs_makes(tmp_path: Path) -> None:
+    root = make_portal_repo(tmp_path / "repo", county())
+    config = root / "mkdocs.yml"
+    config.write_text(
+        config.read_text("utf-8") + "site_url: https://example.org/anjian/\n", encoding="utf-8"
+    )
+    loaded = validate_repository(root, as_of=AS_OF, jobs=1)
+    portal = build_portal(loaded.valid, loaded.registry, loaded.policy, AS_OF)
+    project = tmp_path / "project"
+    rendered = render_project(portal, root, project, project / "site")
+    # the same pages, written for MkDocs as well (out of the navigation, as before shells)
+    env = make_env()
+    direct = [
+        p
+        for p in build_pages(portal, rendered.extra)
+        if p.src not in {n.src for n in rendered.navigable}
+    ]
+    assert len(direct) > len(portal.enterprises)
+    for page in direct:
+        (project / "docs" / page.src).parent.mkdir(parents=True, exist_ok=True)
+        (project / "docs" / page.src).write_text(render_page(env, page), encoding="utf-8")
+    run_mkdocs(project / "mkdocs.yml", AS_OF)
+    site = project / "site"
+    shells = take_shells(site, rendered.folders)
+    assert not list(site.rglob(SHELL))
+    for page in direct:
+        body = env.get_template(f"pages/{page.template}").render(
+            **page.context, src=page.src, title=page.heading or page.title, indexed=page.indexed
+        )
+        made = shells[folder_of(page.src)].fill(page, body)
+        assert made == (site / html_path(page.src)).read_text("utf-8"), page.src
+    assert front_matter(direct[0]).startswith("---\n")
+    odd = next(p for p in direct if p.title == ODD_NAME)
+    assert "&lt;b&gt;x&lt;/b&gt;" in (site / html_path(odd.src)).read_text("utf-8")
+    canonical = f'<link rel="canonical" href="https://example.org/anjian/enterprise/{ENTERPRISE}/">'
+    assert canonical in (site / f"enterprise/{ENTERPRISE}/index.html").read_text("utf-8")
+
+
+@pytest.fixture
+def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", 20)
+
+
+def test_a_one_record_rebuild_makes_only_what_changed(tmp_path: Path, small_shards: None) -> None:
+    root = make_portal_repo(tmp_path / "repo", county())
+    out = tmp_path / "site"
+    first = build_site(root, out, as_of=AS_OF)
+    assert first.made["reused"] == 0 and first.made["shards"] >= 3
+    inode = (out / f"enterprise/{OTHER_ENTERPRISE}/index.html").stat().st_ino
+
+    edit_record(root, HAZARD, description="仓库安全出口堆放杂物（复查时已补充照片）。")
+    again = build_site(root, out, as_of=AS_OF)
+    assert 0 < again.made["rendered"] < 10  # the enterprise page, the hazard lists
+    assert again.made["reused"] > 60
+    assert again.made["shards_reused"] == again.made["shards"] - 1
+    page = (out / f"enterprise/{ENTERPRISE}/index.html").read_text("utf-8")
+    assert "复查时已补充照片" in page
+    # an untouched page is the very file of the last build (linked, not rewritten)
+    assert (out / f"enterprise/{OTHER_ENTERPRISE}/index.html").stat().st_ino == inode
+
+    fresh = tmp_path / "fresh"
+    build_site(root, fresh, as_of=AS_OF, incremental=False)
+    assert files(out) == files(fresh)
+
+
+def test_nothing_changed_reuses_everything_and_a_new_date_nothing(
+    tmp_path: Path, small_shards: None
+) -> None:
+    root = make_portal_repo(tmp_path / "repo", county(10))
+    out = tmp_path / "site"
+    first = build_site(root, out, as_of=AS_OF, search=False)
+    same = build_site(root, out, as_of=AS_OF, search=False)
+    assert same.made["rendered"] == 0 and same.made["reused"] == first.made["rendered"]
+    later = build_site(root, out, as_of=AS_OF.replace(day=24), search=False)
+    assert later.made["reused"] == 0  # every page says "数据截至" its date
+
+
+def test_an_altered_published_page_is_made_again(tmp_path: Path) -> None:
+    root = make_portal_repo(tmp_path / "repo", county(5))
+    out = tmp_path / "site"
+    build_site(root, out, as_of=AS_OF, search=False)
+    page = out / f"enterprise/{OTHER_ENTERPRISE}/index.html"
+    good = page.read_bytes()
+    page.write_bytes(good.replace("鑫源建材厂".encode(), "篡改".encode()))
+    again = build_site(root, out, as_of=AS_OF, search=False)
+    assert again.made["rendered"] == 1
+    assert page.read_bytes() == good
+
+
+def test_a_leak_in_a_remade_page_fails_the_rebuild(tmp_path: Path) -> None:
+    root = make_portal_repo(tmp_path / "repo", county(5))
+    out = tmp_path / "site"
+    build_site(root, out, as_of=AS_OF, search=False)
+    before = files(out)
+    # someone types a phone number into a public field: only that page and the lists change
+    edit_record(root, HAZARD, description=f"仓库安全出口堆放杂物，联系电话 {CANARY_PHONE}。")
+    with pytest.raises(LeakFound) as caught:
+        build_site(root, out, as_of=AS_OF, search=False)
+    assert f"enterprise/{ENTERPRISE}/index.html" in {leak.path for leak in caught.value.leaks}
+    assert files(out) == before
+    assert CANARY_PHONE not in "".join(caught.value.details)
+
+
+def test_the_cli_rebuilds_in_full_on_request(tmp_path: Path) -> None:
+    root = make_portal_repo(tmp_path / "repo", county(3))
+    args = ["--repo", str(root), "build", "--as-of", AS_OF.isoformat(), "--no-search"]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    again = CliRunner().invoke(cli, args)
+    assert again.exit_code == 0 and "重新生成 0 页" in again.output
+    full = CliRunner().invoke(cli, [*args, "--full"])
+    assert full.exit_code == 0 and "沿用 0 页" in full.output
+    assert (root / ".anjian-cache").is_dir()
+
+
+def test_the_compiled_projection_is_the_schema_projection(tmp_path: Path) -> None:
+    """``Publisher.public`` (one walk) equals ``project_public`` then masking, on every record."""
+    for masking in (True, False):
+        records = portal_records()
+        root = make_portal_repo(tmp_path / f"repo-{masking}", records)
+        loaded = validate_repository(root, as_of=AS_OF, jobs=1)
+        raw = copy.deepcopy(loaded.policy.raw)
+        raw.setdefault("masking", {})["person_name"] = masking
+        publisher = Publisher(loaded.registry, type(loaded.policy)(raw))
+        for record in loaded.records:
+            if record.kind in loaded.registry:
+                fast = publisher.public(record.kind, record.data)
+                assert fast == publisher.public_slow(record.kind, record.data), record.path
+        shutil.rmtree(root)
+
+
+def test_large_files_are_scanned_in_pieces_that_find_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.render import leakscan
+
+    site = tmp_path / "site"
+    (site / "data").mkdir(parents=True)
+    rows = [
+        json.dumps({"id": n, "text": "隐患" * (n % 7)}, ensure_ascii=False) for n in range(3000)
+    ]
+    rows[1500] = json.dumps({"id": 1500, "text": f"电话 {CANARY_PHONE}"}, ensure_ascii=False)
+    rows[2999] = '{"id": 2999, "text": "\\u003cb\\u003e canary.leak@example.com"}'
+    (site / "data/big.json").write_text("[\n" + ",\n".join(rows) + "\n]\n", encoding="utf-8")
+    whole = leakscan.scan_site(site)
+    monkeypatch.setattr(leakscan, "CHUNK", 4096)  # many pieces
+    assert leakscan.scan_site(site) == whole
+    assert sorted(leak.kind for leak in whole) == ["email", "phone"]

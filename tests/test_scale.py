@@ -1,0 +1,215 @@
+"""City scale: synthetic repositories, and the cache that keeps validation warm.
+
+A scaled repository (reduced here to 200 enterprises) validates and carries a
+git history by the staff; ``--scale demo`` keeps the demo's bytes.  The cache
+gives the same problems as a cold run and never hides one: not after a schema
+or policy change, not after a referenced record or an evidence file changed,
+not after a same-size rewrite that kept the file's mtime.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from generator.cli import cli
+from generator.demo.repository import write_repository
+from generator.demo.scale import SCALES
+from generator.problems import Problem
+from generator.validate import validate_repository
+from tests.factory import base_records, dump, make_repo
+
+AS_OF = dt.date(2026, 11, 23)
+PROJECT = Path(__file__).resolve().parents[1]
+INSPECTION = "records/inspection/2025/INS-20251010-001.yaml"
+HAZARD = "records/hazard/2025/HAZ-20251010-001.yaml"
+
+
+def _git(root: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    return subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, check=True, env=env
+    ).stdout
+
+
+def test_a_scaled_repository_validates_and_has_a_history(tmp_path: Path) -> None:
+    out = tmp_path / "county"
+    result = CliRunner().invoke(
+        cli,
+        ["demo", "--scale", "county", "--enterprises", "200", "--history", "30", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("schemas/hazard.json", "policy.yaml", "mkdocs.yml", ".gitignore"):
+        assert (out / name).is_file()
+    loaded = validate_repository(out, as_of=AS_OF, keep_records=False)
+    assert loaded.report.errors == []
+    hazards = list((out / "records" / "hazard").rglob("*.yaml"))
+    enterprises = list((out / "records" / "enterprise").glob("*.yaml"))
+    assert len(enterprises) == 200
+    # county rates: about 13 hazards per enterprise and year, over the demo's two-year window
+    assert 200 * 13 * 1.5 < len(hazards) < 200 * 13 * 2.2
+    assert all(p.parent.parent.parent.name == "hazard" for p in hazards)  # <year>/<month>/
+    # the history: 30 commits by staff identities, the audit epoch set, nothing left over
+    authors = _git(out, "log", "--format=%ae").split()
+    assert len(authors) == 30
+    staff_emails = {
+        email
+        for file in (out / "records" / "staff").glob("*.yaml")
+        for email in yaml.safe_load(file.read_text(encoding="utf-8"))["git"]["emails"]
+    }
+    assert set(authors) <= staff_emails
+    assert len(set(authors)) >= 5
+    assert _git(out, "status", "--porcelain") == ""
+    first = _git(out, "rev-list", "--max-parents=0", "HEAD").strip()
+    assert f"epoch: {first}" in (out / "policy.yaml").read_text(encoding="utf-8")
+    assert "Review-Tier: 1" in _git(out, "log", "--format=%B")
+
+
+def test_the_demo_scale_keeps_the_demo_records(tmp_path: Path) -> None:
+    write_repository(tmp_path, SCALES["demo"], jobs=2)
+    ours = sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "records").rglob("*"))
+    committed = sorted(p.relative_to(PROJECT).as_posix() for p in (PROJECT / "records").rglob("*"))
+    assert ours == committed
+    for rel in ours[::37]:
+        assert (tmp_path / rel).is_dir() or (tmp_path / rel).read_bytes() == (
+            PROJECT / rel
+        ).read_bytes()
+
+
+# ---- the cache -------------------------------------------------------------------------
+
+
+def _problems(root: Path, *, cache: bool = True) -> list[Problem]:
+    return validate_repository(root, as_of=AS_OF, jobs=1, use_cache=cache).report.sorted()
+
+
+def _age(root: Path, seconds: float = 3600) -> None:
+    """Make every file and folder look written an hour ago (outside the racy window)."""
+    past = time.time() - seconds
+    for path in [root, *root.rglob("*")]:
+        if ".anjian-cache" not in path.parts:
+            os.utime(path, (past, past))
+
+
+def _codes(problems: list[Problem]) -> set[tuple[str, str]]:
+    return {(p.path, p.code) for p in problems}
+
+
+@pytest.fixture
+def flawed(tmp_path: Path) -> Path:
+    """The factory county with a few problems: a schema one, a rule one, a dangling reference."""
+    records = base_records()
+    records[HAZARD]["deadline"] = "2025-11-30"  # longer than a 三级 hazard allows
+    records[INSPECTION]["experts"] = ["STAFF-0404"]  # nobody
+    root = make_repo(tmp_path / "repo", records)
+    bad = root / "records" / "enterprise" / "91330100745600131B.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("risk_color: 黄", "risk_color: 紫"))
+    _age(root)
+    return root
+
+
+def test_the_cache_gives_the_problems_of_a_cold_run(flawed: Path) -> None:
+    cold = _problems(flawed, cache=False)
+    assert {"deadline-exceeds-level", "bad-enum", "dangling-ref"} <= {p.code for p in cold}
+    filled = _problems(flawed)
+    assert (flawed / ".anjian-cache").is_dir()
+    warm = _problems(flawed)
+    assert cold == filled == warm  # lines and columns included
+
+
+def test_an_unchanged_file_is_not_parsed_again(
+    flawed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _problems(flawed)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed again")
+
+    # (a record with a problem is read again for its positions, but not loaded again)
+    monkeypatch.setattr("generator.pipeline._Worker._check_fresh", refuse)
+    warm = validate_repository(flawed, as_of=AS_OF, jobs=1, keep_records=False)
+    assert warm.report.files_checked == 8
+
+
+def test_a_schema_change_is_not_hidden(flawed: Path) -> None:
+    _problems(flawed)
+    schema_file = flawed / "schemas" / "hazard.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    schema["properties"]["description"]["maxLength"] = 5
+    schema_file.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    assert (HAZARD, "out-of-range") in _codes(_problems(flawed))
+    assert _problems(flawed) == _problems(flawed, cache=False)
+
+
+def test_a_policy_change_is_not_hidden(flawed: Path) -> None:
+    _problems(flawed)
+    policy = flawed / "policy.yaml"
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace("  - 城关镇\n", ""), encoding="utf-8"
+    )
+    found = _problems(flawed)
+    assert ("records/enterprise/91330100745600123G.yaml", "unknown-town") in _codes(found)
+    assert found == _problems(flawed, cache=False)
+
+
+def test_a_referenced_record_change_is_not_hidden(flawed: Path) -> None:
+    _problems(flawed)
+    # the inspection's file is untouched; the staff it names change
+    staff = flawed / "records" / "staff" / "STAFF-0001.yaml"
+    text = staff.read_text(encoding="utf-8")
+    staff.write_text(
+        "\n".join(line for line in text.splitlines() if not line.startswith("certificate")) + "\n",
+        encoding="utf-8",
+    )
+    assert (INSPECTION, "no-certified-inspector") in _codes(_problems(flawed))
+    assert _problems(flawed) == _problems(flawed, cache=False)
+    (flawed / "records" / "staff" / "STAFF-0002.yaml").unlink()
+    found = _problems(flawed)
+    assert ("records/inspection/2025/INS-20251010-001.yaml", "dangling-ref") in _codes(found)
+    assert len([p for p in found if p.code == "dangling-ref"]) == 2
+    assert found == _problems(flawed, cache=False)
+
+
+def test_a_same_size_rewrite_with_the_old_mtime_is_not_hidden(flawed: Path) -> None:
+    _problems(flawed)
+    file = flawed / HAZARD
+    before = file.stat()
+    text = file.read_text(encoding="utf-8")
+    changed = text.replace("level: 三级", "level: 五级")
+    assert len(changed.encode()) == len(text.encode())
+    file.write_text(changed, encoding="utf-8")
+    os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (HAZARD, "bad-enum") in _codes(_problems(flawed))
+
+
+def test_an_evidence_change_is_not_hidden(flawed: Path) -> None:
+    _problems(flawed)
+    photo = flawed / "records" / "evidence" / "HAZ-20251010-001" / "after.jpg"
+    photo.write_bytes(b"another photo")
+    assert (HAZARD, "evidence-hash-mismatch") in _codes(_problems(flawed))
+    shutil.rmtree(photo.parent)
+    assert (HAZARD, "evidence-not-found") in _codes(_problems(flawed))
+
+
+def test_a_new_and_a_removed_file_are_seen(flawed: Path) -> None:
+    first = validate_repository(flawed, as_of=AS_OF, jobs=1)
+    records = base_records()
+    new = "records/hazard/2025/HAZ-20251011-001.yaml"
+    hazard = dict(records[HAZARD], id="HAZ-20251011-001", found_on="2025-10-11")
+    hazard["deadline"] = "2025-10-18"
+    hazard["events"] = []
+    (flawed / new).write_text(dump(hazard), encoding="utf-8")
+    second = validate_repository(flawed, as_of=AS_OF, jobs=1)
+    assert second.report.files_checked == first.report.files_checked + 1
+    (flawed / INSPECTION).unlink()
+    found = _codes(validate_repository(flawed, as_of=AS_OF, jobs=1).report.problems)
+    assert (HAZARD, "dangling-ref") in found and (new, "dangling-ref") in found
