@@ -81,3 +81,9 @@ def test_write_then_check_and_a_staff_change_makes_it_stale(tmp_path: Path) -> N
     assert "anjian review codeowners --write" in stale.output
     printed = anjian(repo, "review", "codeowners").output
     assert TIER2 not in printed and "@qianfeng" not in printed
+
+
+def test_the_shipped_codeowners_matches_the_staff_records() -> None:
+    """The pull-request workflow runs ``anjian review codeowners --check`` on this repository."""
+    root = Path(__file__).resolve().parent.parent
+    assert (root / ".github" / "CODEOWNERS").read_text(encoding="utf-8") == generate(root)
