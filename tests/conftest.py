@@ -32,3 +32,15 @@ def problems_in(root: Path, as_of: dt.date = AS_OF) -> list[Problem]:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path / "repo")
+
+
+@pytest.fixture
+def without_public_text_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validation without the ``personal-data-in-public-field`` rule, as if it had missed
+    something: what the build's own leak scan (the second line of defence) must catch."""
+    from generator import pipeline
+    from generator.rules import public_text
+
+    monkeypatch.setattr(
+        pipeline, "LOCAL_RULES", [r for r in pipeline.LOCAL_RULES if r is not public_text.check]
+    )

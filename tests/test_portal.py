@@ -192,7 +192,11 @@ def test_pages_stay_small(built: Path) -> None:
     assert max(sizes.values()) < MAX_PAGE
 
 
-def test_leak_scan_fails_the_build_when_a_schema_publishes_pii(tmp_path: Path) -> None:
+def test_leak_scan_fails_the_build_when_a_schema_publishes_pii(
+    tmp_path: Path, without_public_text_rule: None
+) -> None:
+    """Validation refuses the record first (personal-data-in-public-field); without it the
+    build's leak scan must still stop the site."""
     root = make_portal_repo(tmp_path / "repo")
     schema_file = root / "schemas/staff.json"
     schema = json.loads(schema_file.read_text(encoding="utf-8"))

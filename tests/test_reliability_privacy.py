@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from generator.render.build import LeakFound, build_site
+from generator.render.build import InvalidRecords, LeakFound, build_site
 from generator.render.leakscan import is_id_number
 from generator.render.public import mask_name
 from generator.schemas import load_registry
@@ -149,7 +149,7 @@ ALL_PII = pii_fields(plant())
     ],
 )
 def test_a_pii_field_marked_public_by_mistake_is_caught(
-    tmp_path: Path, planted: Planted, field: str, pii: str
+    tmp_path: Path, planted: Planted, field: str, pii: str, request: pytest.FixtureRequest
 ) -> None:
     root = make_scratch(tmp_path / "repo", planted)
     flip_public(root, field)
@@ -157,6 +157,13 @@ def test_a_pii_field_marked_public_by_mistake_is_caught(
     (root / "site/index.html").write_text("last good site", encoding="utf-8")
     canary: Canary = next(c for c in planted.canaries if c.field == field)
     if pii in DETECTED:
+        # first line: the pull request is refused, naming the record and the field
+        with pytest.raises(InvalidRecords) as refused:
+            build_site(root, root / "site", as_of=AS_OF, search=False)
+        assert "personal-data-in-public-field" in {p.code for p in refused.value.problems}
+        assert (root / "site/index.html").read_text(encoding="utf-8") == "last good site"
+        # second line: had validation missed it, the build's leak scan stops the site
+        request.getfixturevalue("without_public_text_rule")
         with pytest.raises(LeakFound) as caught:
             build_site(root, root / "site", as_of=AS_OF, search=False)
         leaks = caught.value.leaks
@@ -167,6 +174,8 @@ def test_a_pii_field_marked_public_by_mistake_is_caught(
         assert [p.name for p in root.iterdir() if p.name.startswith(".site")] == []
     else:  # a public name is masked (张** style): the site builds, the name never shows
         assert pii == "person-name"
+        # the canary holds numbers too, which validation would refuse: build as if it missed
+        request.getfixturevalue("without_public_text_rule")
         build_site(root, root / "site", as_of=AS_OF, search=False)
         texts = site_texts(root / "site")
         assert [p for p, t in texts.items() if canary.name in t] == []
@@ -188,13 +197,25 @@ def test_every_pii_kind_is_exercised() -> None:
     ],
     ids=["phone", "id-number", "email"],
 )
-def test_personal_data_typed_into_a_public_field_stops_the_build(
-    tmp_path: Path, typed: str, kind: str
+def test_personal_data_typed_into_a_public_field_is_refused(
+    tmp_path: Path, typed: str, kind: str, request: pytest.FixtureRequest
 ) -> None:
     """The careless submitter: personal data written into a public free-text field."""
     planted = plant()  # internal fields full of canaries too: only the typed one may show
-    planted.records["records/hazard/2025/HAZ-20251010-001.yaml"]["location"] = f"仓库（{typed}）"
+    hazard = "records/hazard/2025/HAZ-20251010-001.yaml"
+    planted.records[hazard]["location"] = f"仓库（{typed}）"
     root = make_scratch(tmp_path / "repo", planted)
+    with pytest.raises(InvalidRecords) as refused:
+        build_site(root, root / "site", as_of=AS_OF, search=False)
+    [problem] = refused.value.problems
+    assert (problem.code, problem.path, problem.pointer) == (
+        "personal-data-in-public-field",
+        hazard,
+        "location",
+    )
+    assert problem.line is not None and not (root / "site").exists()
+    # had validation missed it, the build's leak scan stops the site
+    request.getfixturevalue("without_public_text_rule")
     with pytest.raises(LeakFound) as caught:
         build_site(root, root / "site", as_of=AS_OF, search=False)
     assert {leak.kind for leak in caught.value.leaks} == {kind}

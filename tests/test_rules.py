@@ -135,6 +135,18 @@ CASES: dict[str, tuple[Callable[[Records], None], str]] = {
         lambda r: hazard(r)["events"][1]["evidence"][0].update(sha256="0" * 64),
         "evidence-hash-mismatch",
     ),
+    "a mobile number in a hazard's public description": (
+        lambda r: hazard(r).update(description="仓库安全出口堆放杂物，联系人电话13812345678。"),
+        "personal-data-in-public-field",
+    ),
+    "an ID number in a hazard's public location": (
+        lambda r: hazard(r).update(location="11010519491231002X 家门口"),
+        "personal-data-in-public-field",
+    ),
+    "an e-mail address in a hazard's public measures": (
+        lambda r: hazard(r).update(measures="整改照片发至 wang.li@example.com"),
+        "personal-data-in-public-field",
+    ),
     "evidence outside the evidence folder": (
         lambda r: hazard(r)["events"][1]["evidence"][0].update(
             path="records/evidence/../../policy.yaml"
@@ -196,3 +208,18 @@ def test_every_rule_module_is_documented_and_its_codes_registered() -> None:
         assert module.__doc__ and len(module.__doc__) > 40, module.__name__
     for code in CODES.values():
         assert code.title_zh and code.title_en and code.fix_zh, code.code
+
+
+def test_personal_data_in_an_internal_field_is_not_a_public_field_problem(tmp_path: Path) -> None:
+    records = base_records()
+    make_major(records)
+    hazard(records)["five_fixed"]["responsible_person"] = "陈建国 13812345678"
+    problems = problems_in(make_repo(tmp_path / "repo", records))
+    assert "personal-data-in-public-field" not in {p.code for p in problems}
+
+
+def test_long_numbers_that_are_not_personal_data_pass(tmp_path: Path) -> None:
+    records = base_records()
+    hazard(records).update(description="罐区容积 120000000000 升，编号 110105194912310021。")
+    problems = problems_in(make_repo(tmp_path / "repo", records))
+    assert "personal-data-in-public-field" not in {p.code for p in problems}
