@@ -20,7 +20,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +35,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _records(root: Path, kind: str) -> list[dict[str, object]]:
-    return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((root / "records" / kind).rglob("*.yaml"))]
+    return [
+        yaml.safe_load(p.read_text(encoding="utf-8"))
+        for p in sorted((root / "records" / kind).rglob("*.yaml"))
+    ]
 
 
 def test_same_seed_same_bytes(demo: Path, tmp_path: Path) -> None:
