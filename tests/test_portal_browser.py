@@ -25,18 +25,9 @@ from tests.portal_factory import (
     portal_records,
     with_enterprises,
 )
+from tests.reliability.browser import ARGS, CHROMIUM
 
-CHROMIUM = Path("/usr/bin/chromium")
 EXTRA = 130  # the directory gets two pages
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PAGES = [
     "",
     "enterprises/",

@@ -49,6 +49,16 @@ def change_a_record(root: Path) -> None:
     path.write_text(text.replace("青川县第001号测试企业有限公司", NEW_NAME), encoding="utf-8")
 
 
+def published_then_changed(tmp_path: Path) -> tuple[Path, Path, Tree]:
+    """A county whose site is published, then a record changed: (root, site, site's files)."""
+    root = county(tmp_path / "repo")
+    out = tmp_path / "pub" / "site"
+    build_site(root, out, as_of=AS_OF, search=False)
+    before = tree(out)
+    change_a_record(root)
+    return root, out, before
+
+
 class Scenario:
     def __init__(self, base: Path) -> None:
         self.root = county(base / "repo")
@@ -161,11 +171,7 @@ STEPS = ["render_project", "run_mkdocs", "index_site", "scan_site", "swap_in"]
 def test_a_failing_step_leaves_the_previous_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
 ) -> None:
-    root = county(tmp_path / "repo")
-    out = tmp_path / "pub" / "site"
-    build_site(root, out, as_of=AS_OF, search=False)
-    before = tree(out)
-    change_a_record(root)
+    root, out, before = published_then_changed(tmp_path)
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(f"injected failure in {step}")
@@ -180,11 +186,7 @@ def test_a_failing_step_leaves_the_previous_site(
 def test_a_failing_rename_during_the_swap_restores_the_old_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = county(tmp_path / "repo")
-    out = tmp_path / "pub" / "site"
-    build_site(root, out, as_of=AS_OF, search=False)
-    before = tree(out)
-    change_a_record(root)
+    root, out, before = published_then_changed(tmp_path)
     real_rename = os.rename
 
     def rename(src: Any, dst: Any) -> None:
@@ -204,10 +206,7 @@ def test_an_injected_write_error_leaves_the_previous_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Where tmpfs cannot be mounted, the full disk is a write that fails."""
-    root = county(tmp_path / "repo")
-    out = tmp_path / "pub" / "site"
-    build_site(root, out, as_of=AS_OF, search=False)
-    before = tree(out)
+    root, out, before = published_then_changed(tmp_path)
     real = build_module.write_open_data
 
     def full(*args: Any, **kwargs: Any) -> Any:
