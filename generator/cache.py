@@ -226,7 +226,10 @@ Folders = dict[str, tuple[int, int, list[str], list[str]]]  # rel → mtime_ns, 
 class _Walk:
     """Depth first, each folder's entries by name: the order of sorting paths by their parts."""
 
-    def __init__(self, root: Path, top: str, skip: str, known: Folders, written: int) -> None:
+    def __init__(
+        self, root: Path, top: str, skip: str, known: Folders, written: int, collect: bool = True
+    ) -> None:
+        self.collect = collect  # False: only see whether anything changed
         self.root = str(root)
         self.top = top
         self.skip = skip
@@ -258,6 +261,10 @@ class _Walk:
         self.seen[rel] = (key[0], key[1], files, dirs)
         if rel == self.top:
             dirs = [d for d in dirs if d != self.skip]
+        if not self.collect:
+            for name in dirs:
+                self.folder(f"{rel}/{name}")
+            return
         if not dirs:
             self.paths.extend(f"{rel}/{name}" for name in files)
             return
@@ -288,10 +295,15 @@ def cached_listing(root: Path, records_dir: str, skip: str) -> list[str] | None:
     loaded = _read(file) if file.is_file() else None
     cached: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
     ok = cached.get("version") == VERSION and isinstance(cached.get("paths"), list)
-    walk = _Walk(root, records_dir, skip, cached["folders"] if ok else {}, cached.get("written", 0))
+    known = cached["folders"] if ok else {}
+    walk = _Walk(root, records_dir, skip, known, cached.get("written", 0), collect=False)
     walk.folder(records_dir)
     if ok and not walk.changed and set(walk.seen) == set(walk.known):
         return list(cached["paths"])
+    # the paths, from the folders just read (a folder changed since then is read again)
+    seen = walk.seen
+    walk = _Walk(root, records_dir, skip, seen, started + RACY_NS + 1)
+    walk.folder(records_dir)
     _write(
         file, {"version": VERSION, "written": started, "folders": walk.seen, "paths": walk.paths}
     )

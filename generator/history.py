@@ -5,13 +5,18 @@ mean for the records is decided in ``generator.rules.history``.  Each question
 is one git process whose cost grows with the change, not with the corpus:
 
 - ``git merge-base`` — where a pull request branched from its target;
-- ``git diff --name-status -M`` — what changed since then (working tree
-  included, so a change can be checked before it is committed), plus
-  ``git ls-files --others`` for new files not yet added;
+- ``git diff --name-status -M`` — what changed since then.  Two trees are
+  compared (the base and HEAD: git skips every folder both share) unless the
+  working tree differs from HEAD, which ``git diff``, ``git diff --cached``
+  and ``git ls-files --others`` over the record folders tell; then the
+  working tree itself is compared, so a change can be checked before it is
+  committed.  Evidence files (``records/evidence/``, most of the files) are
+  left out of that look at the working tree: an evidence file changed but not
+  yet committed is seen once it is committed, as in CI;
 - ``git cat-file --batch`` — the base version of the changed files, in one pass;
 - ``git log --name-only`` over the branch's own commits — who touched what;
-- ``git log --diff-filter=D`` over the history of the kinds a change adds to —
-  every path that existed and was deleted, so an id is never given out twice.
+- ``git log --diff-filter=AD`` limited to the paths a new id could have had —
+  whether an id was ever used, so that it is never given out twice.
 
 Paths are relative to the anjian repository (which may sit in a sub-folder of
 the git work tree) with POSIX separators.  ``-z`` everywhere, so Chinese or odd
@@ -21,13 +26,18 @@ file names arrive unquoted.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 RECORDS = "records/"
+EVIDENCE = "records/evidence/"
 _COMMIT_MARK = "\x01"
+# what the working tree is compared with HEAD for, in one pass (see ``Git.dirty``)
+WATCHED = (RECORDS, "schemas/", "policy.yaml")
+MAX_PATHSPECS = 2000  # more literal paths than this: read whole folders instead
 
 
 class GitError(Exception):
@@ -48,6 +58,9 @@ class Git:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._dirty: dict[tuple[str, ...], set[str]] = {}
+        self._pending: dict[tuple[str, ...], list[subprocess.Popen[bytes]]] = {}
+        self._names: dict[int, str] = {}  # pid → git command, for messages
         try:
             self.prefix = self._run("rev-parse", "--show-prefix").strip()
         except GitError as err:
@@ -94,9 +107,21 @@ class Git:
             raise GitError(f"当前分支与“{ref}”没有共同的历史") from err
 
     def changes(self, since: str, *prefixes: str) -> list[FileChange]:
-        """Paths under ``prefixes`` (default records/) changed from ``since`` to the working tree."""
+        """Paths under ``prefixes`` (default records/) changed from ``since`` to the working tree.
+
+        When the working tree is HEAD's (as in CI), the trees of ``since`` and
+        HEAD are compared: the cost follows the change, not the repository.
+        """
         prefixes = prefixes or (RECORDS,)
+        if not self.dirty(*prefixes):
+            out = self._run("diff", "--name-status", "-M", "-z", since, "HEAD", "--", *prefixes)
+            return self._parse_changes(out)
         out = self._run("diff", "--name-status", "-M", "-z", since, "--", *prefixes)
+        changes = self._parse_changes(out)
+        changes.extend(FileChange("A", None, path) for path in self.untracked(*prefixes))
+        return sorted(changes, key=lambda c: (c.new_path or c.old_path or "", c.status))
+
+    def _parse_changes(self, out: str) -> list[FileChange]:
         fields = out.split("\0")
         changes: list[FileChange] = []
         i = 0
@@ -111,8 +136,100 @@ class Git:
                 old = None if status == "A" else path
                 new = None if status == "D" else path
             changes.append(FileChange(status, old, new))
-        changes.extend(FileChange("A", None, path) for path in self.untracked(*prefixes))
         return sorted(changes, key=lambda c: (c.new_path or c.old_path or "", c.status))
+
+    def _worktree_prefixes(self, prefixes: Sequence[str]) -> list[str]:
+        """``records/`` → each of its folders but evidence (on disk or in HEAD)."""
+        out: list[str] = []
+        for prefix in prefixes:
+            if prefix != RECORDS:
+                out.append(prefix)
+                continue
+            names: set[str] = set()
+            try:
+                with os.scandir(self.root / RECORDS) as entries:
+                    names.update(e.name for e in entries if e.is_dir(follow_symlinks=False))
+            except OSError:
+                pass
+            try:
+                listed = self._run(
+                    "ls-tree", "-d", "--name-only", "--full-name", "-z", "HEAD", "--", RECORDS
+                )
+            except GitError:  # no commit yet
+                listed = ""
+            names.update(
+                p[len(RECORDS) :]
+                for f in listed.split("\0")
+                if f and (p := self._local(f)) is not None and p.startswith(RECORDS)
+            )
+            out += [
+                f"{RECORDS}{name}/" for name in sorted(names) if f"{RECORDS}{name}/" != EVIDENCE
+            ]
+        return out
+
+    def dirty(self, *prefixes: str) -> set[str]:
+        """Paths under ``prefixes`` (default records/) whose working-tree content is not HEAD's.
+
+        Staged, unstaged and untracked files; under ``records/``, evidence files
+        are not looked at (hundreds of thousands of files, no rule about a new one).
+        """
+        asked = prefixes or (RECORDS,)
+        key = WATCHED if set(asked) <= set(WATCHED) else asked
+        self._scan(key)
+        if key not in self._dirty:
+            found: set[str] = set()
+            for process in self._pending.pop(key):
+                out = self._finish(process)
+                found.update(p for f in out.split("\0") if f and (p := self._local(f)) is not None)
+            self._dirty[key] = found
+        return {p for p in self._dirty[key] if any(_under(p, prefix) for prefix in asked)}
+
+    def prefetch(self) -> None:
+        """Start looking at the working tree (see ``dirty``) while the caller does other work."""
+        self._scan(WATCHED)
+
+    def settle(self) -> None:
+        """Wait for the git processes ``prefetch`` started that nobody asked for."""
+        for processes in self._pending.values():
+            for process in processes:
+                process.communicate()
+        self._pending.clear()
+
+    def _scan(self, key: tuple[str, ...]) -> None:
+        """Start the three git processes that ``dirty`` reads, side by side."""
+        if key in self._dirty or key in self._pending:
+            return
+        specs = self._worktree_prefixes(key)
+        if not specs:
+            self._dirty[key] = set()
+            return
+        self._pending[key] = [
+            self._start("diff", "--cached", "--no-renames", "--name-only", "-z", "--", *specs),
+            self._start("diff", "--no-renames", "--name-only", "-z", "--", *specs),
+            self._start(
+                "ls-files", "--others", "--exclude-standard", "--full-name", "-z", "--", *specs
+            ),
+        ]
+
+    def _start(self, *args: str) -> subprocess.Popen[bytes]:
+        try:
+            process = subprocess.Popen(
+                ["git", "-c", "core.quotePath=false", *args],
+                cwd=self.root,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as err:
+            raise GitError(f"无法运行 git：{err.strerror}") from err
+        self._names[process.pid] = args[0]
+        return process
+
+    def _finish(self, process: subprocess.Popen[bytes]) -> str:
+        out, err = process.communicate()
+        if process.returncode != 0:
+            message = err.decode("utf-8", errors="replace").strip()
+            raise GitError(f"git {self._names.get(process.pid, '')} 失败：{message}")
+        return out.decode("utf-8", errors="surrogateescape")
 
     def untracked(self, *prefixes: str) -> list[str]:
         out = self._run(
@@ -128,9 +245,7 @@ class Git:
 
     def uncommitted(self, prefix: str = RECORDS) -> set[str]:
         """Paths whose working-tree content differs from HEAD (untracked ones included)."""
-        out = self._run("diff", "--name-only", "--no-renames", "-z", "HEAD", "--", prefix)
-        dirty = {p for f in out.split("\0") if f and (p := self._local(f)) is not None}
-        return dirty | set(self.untracked(prefix))
+        return self.dirty(prefix)
 
     def list_tree(self, commit: str, prefix: str = RECORDS) -> list[str]:
         out = self._run("ls-tree", "-r", "--name-only", "--full-name", "-z", commit, "--", prefix)
@@ -214,6 +329,62 @@ class Git:
         )
         names = (f.strip("\n") for f in out.split("\0"))
         return {p for f in names if f and (p := self._local(f))}
+
+    def folders(self, ref: str, prefix: str) -> list[str]:
+        """``prefix`` (a folder, ending in /) and every folder below it at ``ref``."""
+        out = self._run(
+            "ls-tree", "-r", "-d", "--name-only", "--full-name", "-z", ref, "--", prefix
+        )
+        below = [p for f in out.split("\0") if f and (p := self._local(f)) is not None]
+        return [prefix.rstrip("/"), *(p for p in below if p.startswith(prefix))]
+
+    def ever_present(
+        self, ref: str, paths: Sequence[str], since: dt.date | None = None
+    ) -> set[str]:
+        """Those of ``paths`` that exist at ``ref`` or were added or deleted in its history.
+
+        Literal paths (``--literal-pathspecs``), so git skips every other file of
+        a folder by name; merges are compared with each parent (``-m``), the
+        first commit with nothing (``--root``).  With ``since``, only commits
+        dated from that day on are read.
+        """
+        if not paths:
+            return set()
+        limit = [f"--since={since.isoformat()}"] if since is not None else []
+        specs = list(paths)  # relative to the anjian repository, like git's own cwd here
+        now = self._run(
+            "--literal-pathspecs",
+            "ls-tree",
+            "-r",
+            "--name-only",
+            "--full-name",
+            "-z",
+            ref,
+            "--",
+            *specs,
+        )
+        then = self._run(
+            "--literal-pathspecs",
+            "log",
+            "-m",
+            "--root",
+            "--no-renames",
+            "--diff-filter=AD",
+            "--format=",
+            "--name-only",
+            "-z",
+            *limit,
+            ref,
+            "--",
+            *specs,
+        )
+        names = (f.strip("\n") for f in (now + "\0" + then).split("\0"))
+        return {p for f in names if f and (p := self._local(f))}
+
+
+def _under(path: str, prefix: str) -> bool:
+    """Whether git's pathspec ``prefix`` (a folder ending in /, or a file) covers ``path``."""
+    return path.startswith(prefix) if prefix.endswith("/") else path == prefix
 
 
 def stems(paths: Sequence[str]) -> set[str]:

@@ -12,6 +12,7 @@ process on very deep input.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +104,7 @@ _CORE_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
+_STR = "tag:yaml.org,2002:str"
 _CONSTRUCT = SafeConstructor()
 _SCALAR_BUILDERS = {
     "tag:yaml.org,2002:int": _CONSTRUCT.construct_yaml_int,
@@ -151,8 +153,15 @@ def _line_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
     return raw.count(b"\n", 0, offset) + 1, offset - line_start + 1
 
 
+_DEEP_LEAD = re.compile(rf"^[ \t?:-]{{{MAX_DEPTH * 4 + 1}}}", re.MULTILINE)
+
+
 def _prescan(text: str, path: str) -> Problem | None:
     """Refuse tab indentation and excessive nesting before libyaml sees the text."""
+    # without tabs and brackets, all the loop below can find is a long indentation
+    plain = "\t" not in text and "[" not in text and "{" not in text
+    if plain and _DEEP_LEAD.search(text) is None:
+        return None
     flow = 0
     max_flow = 0
     for number, line in enumerate(text.split("\n"), start=1):
@@ -197,28 +206,36 @@ def _prescan(text: str, path: str) -> Problem | None:
     return None
 
 
+_NO_PATHS: dict[Any, Any] = {}
+
+
 class _Loader(yaml.CSafeLoader):
-    """libyaml's loader with the tag of a scalar remembered: the same resolution, faster.
+    """libyaml's loader with the tag of a plain scalar remembered: the same resolution, faster.
 
     Resolving a plain scalar's tag (YAML 1.1: ``no`` is a bool, ``010`` an int)
     tries regular expressions in Python for every scalar of every file; records
-    repeat the same values (states, levels, dates) thousands of times.  Safe
-    because ``SafeLoader`` has no path resolvers: the tag depends on the value
-    and its style alone.
+    repeat the same values (states, levels, dates) thousands of times.  A quoted
+    or block scalar is always a string.  Safe because ``SafeLoader`` has no path
+    resolvers: the tag depends on the value and its style alone — and so the
+    resolver's descend/ascend hooks, called around every node, have nothing to
+    do: they are replaced by C built-ins that do nothing, not Python calls.
     """
 
-    _tags: ClassVar[dict[tuple[str, bool, bool], str]] = {}
+    _plain: ClassVar[dict[str, str]] = {}
+    descend_resolver = _NO_PATHS.get  # type: ignore[assignment]  # (parent, index) → nothing
+    ascend_resolver = tuple  # type: ignore[assignment]  # () → nothing
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is not ScalarNode:
             return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
-        key = (value, implicit[0], implicit[1])
-        tag = self._tags.get(key)
+        if not implicit[0]:
+            return _STR
+        tag = self._plain.get(value)
         if tag is None:
             tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
-            if len(self._tags) > 200_000:
-                self._tags.clear()
-            self._tags[key] = tag
+            if len(self._plain) > 200_000:
+                self._plain.clear()
+            self._plain[value] = tag
         return tag
 
 
@@ -304,6 +321,42 @@ class _Builder:
                 self.doc.key_positions[(*pointer, key)] = _mark(key_node)
             result[key] = self.build(value_node, (*pointer, key), depth + 1)
         return result
+
+
+class _Slow(Exception):
+    """Something to refuse: ``_Builder`` finds it again and says what and where."""
+
+
+def _data(node: Node, depth: int) -> Any:
+    """A node's plain value, for a graph known to hold no alias (``_find_anchor``).
+
+    What ``_Builder`` does without positions, in the same order, in less time;
+    anything it would refuse raises ``_Slow`` instead.
+    """
+    tag = node.tag
+    if depth > MAX_DEPTH or tag not in _CORE_TAGS:
+        raise _Slow
+    cls = node.__class__
+    if cls is ScalarNode:
+        builder = _SCALAR_BUILDERS.get(tag)
+        return node.value if builder is None else builder(node)  # type: ignore[arg-type]
+    if cls is SequenceNode:
+        return [_data(item, depth + 1) for item in node.value]
+    if cls is not MappingNode:
+        raise _Slow
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.__class__ is not ScalarNode or key_node.tag != _STR:
+            raise _Slow
+        key = key_node.value
+        if key in result:
+            raise _Slow
+        result[key] = _data(value_node, depth + 1)
+    return result
+
+
+def _unreadable(path: str, err: Exception) -> Problem:
+    return make(YAML_SYNTAX, path, f"无法读取的值：{err}", f"value cannot be read: {err}")
 
 
 def _find_anchor(text: str) -> Position | None:
@@ -405,6 +458,13 @@ def parse_document(
             line=line,
             column=column,
         )
+    if not positions:  # no alias can be left: _find_anchor read every event
+        try:
+            return Document(data=_data(first, 0))
+        except _Slow:
+            pass  # the builder below refuses it, as it would have
+        except (ValueError, OverflowError) as err:  # e.g. an int too long for Python
+            return _unreadable(path, err)
     builder = _Builder(path, positions=positions)
     try:
         builder.doc.data = builder.build(first, (), 0)
@@ -412,8 +472,8 @@ def parse_document(
         if not positions:
             return parse_document(raw, path, max_bytes=max_bytes)
         return refused.problem
-    except (ValueError, OverflowError) as err:  # e.g. an int too long for Python
-        return make(YAML_SYNTAX, path, f"无法读取的值：{err}", f"value cannot be read: {err}")
+    except (ValueError, OverflowError) as err:
+        return _unreadable(path, err)
     return builder.doc
 
 

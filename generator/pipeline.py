@@ -23,10 +23,12 @@ the second pass costs little).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import zlib
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,7 +147,7 @@ class _Worker:
     def load(self, path: str, pack: cache.Pack) -> tuple[Record | None, list[Problem]]:
         """One file: its record (None if it did not load) and its load and schema problems."""
         s = self.settings
-        full = s.root / path
+        full = f"{s.root}/{path}"
         name = path.rsplit("/", 1)[1]
         try:
             st = cache.stat_key(os.stat(full))
@@ -154,7 +156,7 @@ class _Worker:
         entry = pack.fresh(name, st)
         if entry is None:
             try:
-                raw = full.read_bytes()
+                raw = _read(full, st[0])
             except OSError as err:
                 from generator.load import YAML_SYNTAX
                 from generator.problems import make
@@ -238,6 +240,22 @@ class _Worker:
         return result
 
 
+def _read(path: str, size: int) -> bytes:
+    """A file's bytes, in one read when its size is known (os.read: no buffered file object)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        want = size + 1
+        data = os.read(fd, want)
+        if len(data) < want:  # a short read is the end
+            return data
+        parts = [data]
+        while block := os.read(fd, 1 << 20):
+            parts.append(block)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
+
+
 class _PackDigests(FileDigests):
     """Evidence digests remembered in the chunk's pack."""
 
@@ -259,6 +277,7 @@ _WORKER: _Worker | None = None
 
 def _start(settings: Settings) -> None:
     global _WORKER
+    gc.set_threshold(*GC_THRESHOLD)  # a worker process does nothing else
     _WORKER = _Worker(settings)
 
 
@@ -267,14 +286,34 @@ def _check(task: tuple[str, list[str]]) -> ChunkResult:
     return _WORKER.check(*task)
 
 
+# the cyclic garbage collector, run every 700 new objects by default, walks the
+# long-lived ones (the index, the chunk's records) again and again while files
+# are parsed into many small objects that reference counting frees by itself
+GC_THRESHOLD = (100_000, 50, 100)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def _run(settings: Settings, tasks: list[tuple[str, list[str]]], jobs: int) -> list[ChunkResult]:
     files = sum(len(t[1]) for t in tasks)
     if jobs <= 1 or files < PARALLEL_THRESHOLD or len(tasks) < 2:
-        worker = _Worker(settings)
-        return [worker.check(*task) for task in tasks]
+        with _fewer_collections():
+            worker = _Worker(settings)
+            return [worker.check(*task) for task in tasks]
     # big chunks first, so that no worker is left with a big one at the end
     order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][1]))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start, initargs=(settings,)) as pool:
+    with (
+        _fewer_collections(),  # the workers start with the same settings
+        ProcessPoolExecutor(max_workers=jobs, initializer=_start, initargs=(settings,)) as pool,
+    ):
         done = list(pool.map(_check, [tasks[i] for i in order], chunksize=1))
     results: list[ChunkResult] = [ChunkResult()] * len(tasks)
     for i, result in zip(order, done, strict=True):

@@ -127,9 +127,16 @@ class RecordIndex:
         self.root = root
         self.max_bytes = max_bytes
         self.paths_by_id: dict[str, list[str]] = {}
+        by_id = self.paths_by_id
         for path in paths:
-            stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-            self.paths_by_id.setdefault(stem, []).append(path)
+            name = path[path.rfind("/") + 1 :]
+            dot = name.rfind(".")
+            stem = name[:dot] if dot >= 0 else name
+            found = by_id.get(stem)
+            if found is None:
+                by_id[stem] = [path]
+            else:
+                found.append(path)
         self._cache: dict[str, Record | None] = {}
         for record in loaded:
             self._cache[record.path] = record

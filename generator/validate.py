@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from generator.history import Git
 from generator.pipeline import check_files
 from generator.policy import POLICY_FILE, Policy, load_policy
 from generator.problems import Report
@@ -60,6 +61,7 @@ def validate_repository(
     only: Sequence[str] | None = None,
     keep_records: bool = True,
     use_cache: bool | None = None,
+    every: list[str] | None = None,
 ) -> Loaded:
     """Validate every record, or only the named files (against the whole repository).
 
@@ -74,7 +76,8 @@ def validate_repository(
     policy, policy_problems = load_policy(root, registry.policy_schema)
     report = Report()
     report.extend(policy_problems)
-    every = list_record_paths(root)
+    if every is None:  # the listing, unless the caller has it already
+        every = list_record_paths(root)
     if only is not None:
         present = set(every)
         chosen = sorted(p for p in only if p in present)
@@ -117,8 +120,16 @@ def validate_change(
     answer (no git repository, an unknown ref).
     """
     registry = load_registry(root)
-    ctx, history_problems = check_history(root, base, registry)
-    run = partial(validate_repository, root, as_of=as_of, jobs=jobs, keep_records=keep_records)
+    git = Git(root)
+    git.prefetch()  # git looks at the working tree while the records are listed
+    try:
+        every = list_record_paths(root)
+        ctx, history_problems = check_history(root, base, registry, git)
+    finally:
+        git.settle()
+    run = partial(
+        validate_repository, root, as_of=as_of, jobs=jobs, keep_records=keep_records, every=every
+    )
     if paths:
         loaded = run(paths=paths)
     elif ctx.git.changes(ctx.base, *CONFIG_PATHS):

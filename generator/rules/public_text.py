@@ -15,9 +15,10 @@ from typing import Any
 
 from generator.load import Pointer
 from generator.problems import Problem, register
+from generator.records import Record
 from generator.render.leakscan import scan_text
 from generator.rules.context import Context
-from generator.schemas import STAR, KindSchema
+from generator.schemas import STAR, KindSchema, Pattern
 
 PERSONAL_DATA = register(
     "personal-data-in-public-field",
@@ -33,40 +34,57 @@ SUSPECT = re.compile(r"\d{11}|@")
 CREDIT_CODE_FIELDS = ("credit_code",)
 
 
-def _strings(kind: KindSchema, data: Any, pointer: Pointer) -> Iterator[tuple[Pointer, str]]:
-    """Every public string in ``data`` with its pointer (deny by default, as the portal)."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            pattern = tuple(STAR if isinstance(p, int) else p for p in (*pointer, key))
-            spec = kind.fields.get(pattern)
-            if spec is not None and spec.public:
-                yield from _strings(kind, value, (*pointer, key))
-    elif isinstance(data, list):
-        for index, item in enumerate(data):
-            yield from _strings(kind, item, (*pointer, index))
-    elif isinstance(data, str):
+def text_patterns(kind: KindSchema) -> list[Pattern]:
+    """The public string fields of a kind that could hold typed text (not a fixed list)."""
+    return [
+        pattern
+        for pattern, spec in kind.fields.items()
+        if spec.public
+        and spec.schema.get("type") == "string"
+        and "enum" not in spec.schema
+        and "const" not in spec.schema
+    ]
+
+
+def _values(data: Any, pattern: Pattern, pointer: Pointer) -> Iterator[tuple[Pointer, Any]]:
+    if not pattern:
         yield pointer, data
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == STAR:
+        if isinstance(data, list):
+            for index, item in enumerate(data):
+                yield from _values(item, rest, (*pointer, index))
+    elif isinstance(data, dict) and head in data:
+        yield from _values(data[head], rest, (*pointer, head))
 
 
 def check(ctx: Context) -> Iterator[Problem]:
+    patterns: dict[str, list[Pattern]] = {}
     for record in ctx.targets:
-        if record.kind not in ctx.registry or not SUSPECT.search(repr(record.data)):
+        if record.kind not in ctx.registry:
             continue
-        allow = frozenset(
-            str(record.data[f]).upper() for f in CREDIT_CODE_FIELDS if record.data.get(f)
-        )
         kind = ctx.registry[record.kind]
-        for pointer, text in _strings(kind, record.data, ()):
-            if not SUSPECT.search(text):
-                continue
-            for leak in scan_text(text, record.path, allow):
-                title = kind.title_of(pointer)
-                what = KIND_TITLE.get(leak.kind, leak.kind)
-                yield ctx.problem(
-                    PERSONAL_DATA,
-                    record,
-                    pointer,
-                    f"“{title}”会公开，其中有{what}（{leak.sample}）",
-                    f"{pointer[-1] if pointer else ''!s} is published and holds "
-                    f"a {leak.kind} ({leak.sample})",
-                )
+        if record.kind not in patterns:
+            patterns[record.kind] = text_patterns(kind)
+        for pattern in patterns[record.kind]:
+            for pointer, text in _values(record.data, pattern, ()):
+                if isinstance(text, str) and SUSPECT.search(text):
+                    yield from _problems(ctx, record, kind, pointer, text)
+
+
+def _problems(
+    ctx: Context, record: Record, kind: KindSchema, pointer: Pointer, text: str
+) -> Iterator[Problem]:
+    allow = frozenset(str(record.data[f]).upper() for f in CREDIT_CODE_FIELDS if record.data.get(f))
+    for leak in scan_text(text, record.path, allow):
+        title = kind.title_of(pointer)
+        what = KIND_TITLE.get(leak.kind, leak.kind)
+        yield ctx.problem(
+            PERSONAL_DATA,
+            record,
+            pointer,
+            f"“{title}”会公开，其中有{what}（{leak.sample}）",
+            f"{pointer[-1] if pointer else ''!s} is published and holds "
+            f"a {leak.kind} ({leak.sample})",
+        )

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from generator.history import Git
 from generator.problems import Problem
 from generator.rules.history import authors, closed, concurrent, events, removal, reuse
 from generator.rules.history.context import HistoryContext
@@ -28,13 +29,13 @@ RULES: list[Rule] = [module.check for module in MODULES]
 
 
 def check_history(
-    root: Path, base_ref: str, registry: Registry | None = None
+    root: Path, base_ref: str, registry: Registry | None = None, git: Git | None = None
 ) -> tuple[HistoryContext, list[Problem]]:
     """Every history problem of the change from ``base_ref...HEAD`` plus the working tree.
 
     Raises ``generator.history.GitError`` when git cannot answer (no repository,
     an unknown ref): that is a usage error, not a problem in a record.
     """
-    ctx = HistoryContext.build(root, base_ref, registry)
+    ctx = HistoryContext.build(root, base_ref, registry, git)
     problems = [problem for rule in RULES for problem in rule(ctx)]
     return ctx, problems

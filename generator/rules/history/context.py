@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from generator.history import FileChange, Git, stems
+from generator.history import MAX_PATHSPECS, FileChange, Git, stems
 from generator.load import Document, Pointer, parse_document, pointer_text
 from generator.problems import Code, Problem, make
 from generator.records import RECORDS_DIR, kind_of
@@ -40,10 +40,11 @@ def is_record_path(path: str | None) -> bool:
     return kind is not None and kind != EVIDENCE_KIND
 
 
-def _parse(raw: bytes | None, path: str) -> Document | None:
+def _parse(raw: bytes | None, path: str, *, positions: bool = True) -> Document | None:
+    """A record's data (and its positions, for locating problems: the working-tree version)."""
     if raw is None:
         return None
-    parsed = parse_document(raw, path)
+    parsed = parse_document(raw, path, positions=positions)
     return parsed if isinstance(parsed, Document) else None
 
 
@@ -82,15 +83,17 @@ class HistoryContext:
     new: dict[str, Document] = field(default_factory=dict)  # working tree, by new path
 
     @classmethod
-    def build(cls, root: Path, base_ref: str, registry: Registry | None = None) -> HistoryContext:
-        git = Git(root)
+    def build(
+        cls, root: Path, base_ref: str, registry: Registry | None = None, git: Git | None = None
+    ) -> HistoryContext:
+        git = git or Git(root)
         base = git.merge_base(base_ref)
         changes = git.changes(base)
         ctx = cls(root, git, base_ref, base, changes, registry)
         old_paths = [c.old_path for c in changes if c.new_path and is_record_path(c.old_path)]
         blobs = git.read_blobs(base, [p for p in old_paths if p])
         for path, raw in blobs.items():
-            if (doc := _parse(raw, path)) is not None:
+            if (doc := _parse(raw, path, positions=False)) is not None:
                 ctx.old[path] = doc
         for change in changes:
             new_path = change.new_path
@@ -120,26 +123,41 @@ class HistoryContext:
         return out
 
     def ids_ever_used(self, added: Sequence[str]) -> set[str]:
-        """Ids of the kinds of ``added`` that exist at the base or were ever deleted before.
+        """Those ids of ``added`` records (file name and ``id``) that the base has or ever had.
 
-        One ``git log`` pass per kind, over that kind's folder only.  A dated id
+        An id was used if a file of that kind named after it exists at the base
+        or was added or deleted in the base's history.  One ``git log`` for each
+        kind, limited to the paths the new ids could have had: every folder of
+        that kind at the base, and the new record's own (a record deleted with a
+        whole folder that no longer exists is not seen).  A dated id
         (``HAZ-20260314-002``, ``SR-…-202603``) cannot have been created — nor
         deleted — before its date, so for kinds whose new ids all carry a date
         only the commits since the earliest of them (less ``DATE_MARGIN``, for
         clocks and late entry) are read; the cost follows the change, not the
-        length of the history.
+        repository or the length of the history.
         """
-        by_kind: dict[str, list[str]] = {}
+        by_kind: dict[str, dict[str, None]] = {}
+        folders_of: dict[str, set[str]] = {}
         for path in added:
-            by_kind.setdefault(kind_of(path) or "", []).append(record_id_of(path))
-        paths: list[str] = []
+            kind = kind_of(path) or ""
+            ids = by_kind.setdefault(kind, {})
+            for record_id in (record_id_of(path), record_id_of(path, self.new.get(path))):
+                if record_id and "\0" not in record_id and "\n" not in record_id:
+                    ids[record_id] = None
+            folders_of.setdefault(kind, set()).add(path.rsplit("/", 1)[0])
+        found: set[str] = set()
         for kind, ids in sorted(by_kind.items()):
             folder = f"{RECORDS_DIR}/{kind}/"
             dates = [date_in_id(record_id) for record_id in ids]
             since = None if None in dates else min(d for d in dates if d) - DATE_MARGIN
-            paths += self.git.list_tree(self.base_ref, folder)
-            paths += sorted(self.git.ever_deleted(self.base_ref, folder, since))
-        return stems([p for p in paths if is_record_path(p)])
+            folders = sorted({*self.git.folders(self.base_ref, folder), *folders_of[kind]})
+            paths = [f"{f}/{i}{ext}" for f in folders for i in ids for ext in (".yaml", ".yml")]
+            if len(paths) > MAX_PATHSPECS:  # a very big change: read the whole folder
+                found |= set(self.git.list_tree(self.base_ref, folder))
+                found |= self.git.ever_deleted(self.base_ref, folder, since)
+            else:
+                found |= self.git.ever_present(self.base_ref, paths, since)
+        return stems([p for p in found if is_record_path(p)])
 
     @cached_property
     def authors(self) -> dict[str, set[str]]:
@@ -161,7 +179,7 @@ class HistoryContext:
         """
         paths = [p for p in self.git.list_tree(self.base, STAFF_DIR) if is_record_path(p)]
         blobs = self.git.read_blobs(self.base, paths)
-        docs = [d for p, raw in blobs.items() if (d := _parse(raw, p)) is not None]
+        docs = [d for p, raw in blobs.items() if (d := _parse(raw, p, positions=False)) is not None]
         if not docs:
             folder = self.root / STAFF_DIR
             files = sorted(folder.rglob("*.yaml")) if folder.is_dir() else []
