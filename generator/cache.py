@@ -15,7 +15,10 @@ Three things, each keyed so that a stale entry cannot be used:
   stat guard, so an unchanged photo is not hashed again.
 - **the listing**: every record path and the ids they name, reused while no
   folder under ``records/`` has changed (a folder's mtime changes whenever a
-  file is added, removed or renamed in it).
+  file is added, removed or renamed in it);
+- **the folders**: only the folders under ``records/``, under the same guard,
+  for a small change that finds the records it names by their file names
+  instead of listing every file.
 
 Anything unreadable or written by another version is ignored; a cache that
 cannot be written is skipped silently.
@@ -308,3 +311,66 @@ def cached_listing(root: Path, records_dir: str, skip: str) -> list[str] | None:
         file, {"version": VERSION, "written": started, "folders": walk.seen, "paths": walk.paths}
     )
     return walk.paths
+
+
+def _subfolders(folder: str) -> list[str]:
+    """A folder's sub-folders by name (linked folders are not entered, as by ``_Walk``)."""
+    dirs: list[str] = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir() and not entry.is_symlink():
+                dirs.append(entry.name)
+    dirs.sort()
+    return dirs
+
+
+def cached_folders(root: Path, records_dir: str, skip: str) -> list[str]:
+    """Every folder below ``records_dir`` (itself included, ``skip`` and what is below it left
+    out), parents before their sub-folders; the sub-folders of a folder whose mtime
+    has not changed since the last run are taken from ``.anjian-cache/``.
+
+    The folders ``walk_listing`` enters, without reading their files (a few
+    hundred stats instead of half a million names).
+    """
+    use = enabled()
+    file = root / CACHE_DIR / "folders.marshal"
+    started = time.time_ns()
+    loaded = _read(file) if use and file.is_file() else None
+    cached: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
+    ok = cached.get("version") == VERSION and isinstance(cached.get("folders"), dict)
+    known: dict[str, tuple[int, int, list[str]]] = cached["folders"] if ok else {}
+    written: int = cached.get("written", 0) if ok else 0
+    seen: dict[str, tuple[int, int, list[str]]] = {}
+    changed = False
+    order: list[str] = []
+    todo = [records_dir]
+    while todo:
+        rel = todo.pop()
+        try:
+            st = os.stat(f"{root}/{rel}")
+        except OSError:
+            changed = True
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            continue
+        old = known.get(rel)
+        if (
+            old is not None
+            and (old[0], old[1]) == (st.st_mtime_ns, st.st_ino)
+            and (st.st_mtime_ns < written - RACY_NS)
+        ):
+            dirs = old[2]
+        else:
+            try:
+                dirs = _subfolders(f"{root}/{rel}")
+            except OSError:
+                changed = True
+                continue
+            changed = True
+        seen[rel] = (st.st_mtime_ns, st.st_ino, dirs)
+        order.append(rel)
+        below = [d for d in dirs if not (rel == records_dir and d == skip)]
+        todo.extend(f"{rel}/{name}" for name in reversed(below))
+    if use and (changed or set(seen) != set(known)):
+        _write(file, {"version": VERSION, "written": started, "folders": seen})
+    return order

@@ -7,12 +7,15 @@ is one git process whose cost grows with the change, not with the corpus:
 - ``git merge-base`` — where a pull request branched from its target;
 - ``git diff --name-status -M`` — what changed since then.  Two trees are
   compared (the base and HEAD: git skips every folder both share) unless the
-  working tree differs from HEAD, which ``git diff``, ``git diff --cached``
-  and ``git ls-files --others`` over the record folders tell; then the
+  working tree differs from HEAD, which ``git status`` over the record
+  folders tells (staged, unstaged and untracked files, one pass); then the
   working tree itself is compared, so a change can be checked before it is
   committed.  Evidence files (``records/evidence/``, most of the files) are
   left out of that look at the working tree: an evidence file changed but not
   yet committed is seen once it is committed, as in CI;
+  with ``committed`` (a clean checkout, as in CI) the working tree is not
+  looked at: that scan reads every record folder and stats every record
+  file, the bulk of a small change's check;
 - ``git cat-file --batch`` — the base version of the changed files, in one pass;
 - ``git log --name-only`` over the branch's own commits — who touched what;
 - ``git log --diff-filter=AD`` limited to the paths a new id could have had —
@@ -56,8 +59,9 @@ class FileChange:
 class Git:
     """A git work tree seen from the anjian repository at ``root``."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, committed: bool = False) -> None:
         self.root = root
+        self.committed = committed  # the commits alone: the working tree is taken to be HEAD's
         self._dirty: dict[tuple[str, ...], set[str]] = {}
         self._pending: dict[tuple[str, ...], list[subprocess.Popen[bytes]]] = {}
         self._names: dict[int, str] = {}  # pid → git command, for messages
@@ -172,16 +176,18 @@ class Git:
 
         Staged, unstaged and untracked files; under ``records/``, evidence files
         are not looked at (hundreds of thousands of files, no rule about a new one).
+        None with ``committed``.
         """
+        if self.committed:
+            return set()
         asked = prefixes or (RECORDS,)
         key = WATCHED if set(asked) <= set(WATCHED) else asked
         self._scan(key)
         if key not in self._dirty:
             found: set[str] = set()
             for process in self._pending.pop(key):
-                out = self._finish(process)
-                found.update(p for f in out.split("\0") if f and (p := self._local(f)) is not None)
-            self._dirty[key] = found
+                found.update(_status_paths(self._finish(process)))
+            self._dirty[key] = {p for f in found if (p := self._local(f)) is not None}
         return {p for p in self._dirty[key] if any(_under(p, prefix) for prefix in asked)}
 
     def prefetch(self) -> None:
@@ -196,19 +202,26 @@ class Git:
         self._pending.clear()
 
     def _scan(self, key: tuple[str, ...]) -> None:
-        """Start the three git processes that ``dirty`` reads, side by side."""
-        if key in self._dirty or key in self._pending:
+        """Start the git process that ``dirty`` reads (``git status``, not waited for)."""
+        if self.committed or key in self._dirty or key in self._pending:
             return
         specs = self._worktree_prefixes(key)
         if not specs:
             self._dirty[key] = set()
             return
+        # --no-optional-locks: only look, never write git's index back
         self._pending[key] = [
-            self._start("diff", "--cached", "--no-renames", "--name-only", "-z", "--", *specs),
-            self._start("diff", "--no-renames", "--name-only", "-z", "--", *specs),
             self._start(
-                "ls-files", "--others", "--exclude-standard", "--full-name", "-z", "--", *specs
-            ),
+                "--no-optional-locks",
+                "status",
+                "--porcelain=v1",
+                "-z",
+                "--untracked-files=all",
+                "--no-renames",
+                "--ignore-submodules=all",
+                "--",
+                *specs,
+            )
         ]
 
     def _start(self, *args: str) -> subprocess.Popen[bytes]:
@@ -221,7 +234,7 @@ class Git:
             )
         except OSError as err:
             raise GitError(f"无法运行 git：{err.strerror}") from err
-        self._names[process.pid] = args[0]
+        self._names[process.pid] = next((a for a in args if not a.startswith("-")), "")
         return process
 
     def _finish(self, process: subprocess.Popen[bytes]) -> str:
@@ -380,6 +393,25 @@ class Git:
         )
         names = (f.strip("\n") for f in (now + "\0" + then).split("\0"))
         return {p for f in names if f and (p := self._local(f))}
+
+
+def _status_paths(out: str) -> list[str]:
+    """The paths of ``git status --porcelain=v1 -z`` (relative to the work tree's top):
+    ``XY path``, and for a rename or copy ``XY new`` followed by the old path."""
+    fields = out.split("\0")
+    paths: list[str] = []
+    i = 0
+    while i < len(fields):
+        entry = fields[i]
+        i += 1
+        if len(entry) < 4:
+            continue
+        paths.append(entry[3:])
+        if "R" in entry[:2] or "C" in entry[:2]:
+            if i < len(fields) and fields[i]:
+                paths.append(fields[i])
+            i += 1
+    return paths
 
 
 def _under(path: str, prefix: str) -> bool:

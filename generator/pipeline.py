@@ -37,7 +37,7 @@ from generator import cache
 from generator.load import Document, Pointer, Position, parse_document
 from generator.policy import Policy, load_policy
 from generator.problems import Problem
-from generator.records import RECORDS_DIR, Record, RecordIndex, kind_of
+from generator.records import RECORDS_DIR, Folders, Record, RecordIndex, kind_of
 from generator.rules import MODULES, blacklist_policy
 from generator.rules.context import Context, FileDigests
 from generator.schema_check import SchemaChecker
@@ -108,7 +108,7 @@ def chunks(paths: Sequence[str]) -> list[tuple[str, list[str]]]:
 @dataclass
 class Settings:
     root: Path
-    every: list[str]  # every record path of the repository
+    every: list[str] | Folders  # every record path of the repository, or only its folders
     as_of: dt.date
     max_bytes: int
     use_cache: bool
@@ -134,10 +134,14 @@ class _Worker:
         self.registry: Registry = load_registry(settings.root)
         self.policy: Policy = load_policy(settings.root, self.registry.policy_schema)[0]
         self.checker = SchemaChecker(self.registry)
-        self.index = RecordIndex(settings.root, settings.every, max_bytes=settings.max_bytes)
+        every = settings.every
+        self.index = (
+            every.index(max_bytes=settings.max_bytes)
+            if isinstance(every, Folders)
+            else RecordIndex(settings.root, every, max_bytes=settings.max_bytes)
+        )
         for record_id, path in settings.aliases:
-            if path not in self.index.paths_by_id.get(record_id, []):
-                self.index.paths_by_id.setdefault(record_id, []).append(path)
+            self.index.add(record_id, path)
 
     def _pack(self, key: str) -> cache.Pack:
         s = self.settings
@@ -332,7 +336,7 @@ class Checked:
 def check_files(
     root: Path,
     paths: Sequence[str],
-    every: list[str],
+    every: list[str] | Folders,
     *,
     registry: Registry,
     policy: Policy,
@@ -341,7 +345,11 @@ def check_files(
     keep_records: bool = True,
     use_cache: bool | None = None,
 ) -> Checked:
-    """Load, schema-check and apply every rule to ``paths`` (against all of ``every``)."""
+    """Load, schema-check and apply every rule to ``paths`` (against all of ``every``).
+
+    ``every`` is every record path, or the record folders alone (``Folders``:
+    for a few paths, the records they name are then found by their file names).
+    """
     use = cache.enabled() if use_cache is None else use_cache
     settings = Settings(
         root=root,
@@ -360,7 +368,8 @@ def check_files(
         settings.aliases = tuple(aliases)
         results = _run(settings, tasks, workers)
     if use:
-        whole = len(paths) == len(every)  # a full run: packs of folders now gone can go
+        # a full run: packs of folders now gone can go
+        whole = isinstance(every, list) and len(paths) == len(every)
         cache.prune(root, settings.salt, [key for key, _ in tasks] if whole else None)
     problems = _unique(p for r in results for p in r.problems)
     problems.extend(_global_problems(root, registry, policy, as_of))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.cache import cached_listing, walk_listing
+from generator.cache import cached_folders, cached_listing, walk_listing
 from generator.load import (
     MAX_BYTES,
     YAML_SYNTAX,
@@ -141,11 +142,17 @@ class RecordIndex:
         for record in loaded:
             self._cache[record.path] = record
             # a record whose id differs from its file name is still found by its id
-            if record.id is not None and record.path not in self.paths_by_id.get(record.id, []):
-                self.paths_by_id.setdefault(record.id, []).append(record.path)
+            if record.id is not None:
+                self.add(record.id, record.path)
 
     def paths(self, record_id: str) -> list[str]:
         return self.paths_by_id.get(record_id, [])
+
+    def add(self, record_id: str, path: str) -> None:
+        """Find the record at ``path`` by ``record_id`` too (an id that differs from its file name)."""
+        found = self.paths_by_id.setdefault(record_id, [])
+        if path not in found:
+            found.append(path)
 
     def remember(self, records: Iterable[Record]) -> list[str]:
         """Serve these records from memory; the paths newly remembered (for ``forget``)."""
@@ -159,7 +166,7 @@ class RecordIndex:
             self._cache.pop(path, None)
 
     def kind(self, record_id: str) -> str | None:
-        found = self.paths_by_id.get(record_id)
+        found = self.paths(record_id)
         return kind_of(found[0]) if found else None
 
     def get(self, record_id: str) -> Record | None:
@@ -171,6 +178,115 @@ class RecordIndex:
             if record is not None and record.id == record_id:
                 return record
         return None
+
+
+RECORD_SUFFIXES = (".yaml", ".yml")
+
+
+def _listed(full: str) -> bool:
+    """Whether ``walk_listing`` would list this path of a listed folder: anything but a folder."""
+    try:
+        st = os.lstat(full)
+    except (OSError, ValueError):
+        return False
+    if stat.S_ISDIR(st.st_mode):
+        return False
+    return not (stat.S_ISLNK(st.st_mode) and os.path.isdir(full))
+
+
+def _parts(path: str) -> list[str]:
+    return path.split("/")
+
+
+class ProbedIndex(RecordIndex):
+    """A ``RecordIndex`` that finds an id's paths by trying its file names in every folder.
+
+    For a small change: the few ids its records name are looked up where a
+    record of that id would be (``<folder>/<id>.yaml`` or ``.yml``, in every
+    record folder), instead of listing every file of the repository.  The
+    answers are those of the full listing, in the same order.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        folders: Sequence[str],
+        loaded: Iterable[Record] = (),
+        *,
+        max_bytes: int = MAX_BYTES,
+    ) -> None:
+        self.folders = [f"{root}/{folder}/" for folder in folders]
+        self._aliases: dict[str, list[str]] = {}
+        self._names: dict[str, set[str]] = {}  # folder → its entries, to confirm a name's case
+        self._prefix = len(f"{root}/")
+        super().__init__(root, [], loaded, max_bytes=max_bytes)
+
+    def paths(self, record_id: str) -> list[str]:
+        found = self.paths_by_id.get(record_id)
+        if found is None:
+            found = self._probe(record_id)
+            for path in self._aliases.get(record_id, []):
+                if path not in found:
+                    found.append(path)
+            self.paths_by_id[record_id] = found
+        return found
+
+    def add(self, record_id: str, path: str) -> None:
+        aliases = self._aliases.setdefault(record_id, [])
+        if path not in aliases:
+            aliases.append(path)
+        found = self.paths_by_id.get(record_id)
+        if found is not None and path not in found:
+            found.append(path)
+
+    def _probe(self, record_id: str) -> list[str]:
+        if "/" in record_id or "\0" in record_id or (os.sep != "/" and os.sep in record_id):
+            return []  # no file is named so
+        names = [record_id + suffix for suffix in RECORD_SUFFIXES]
+        found: list[str] = []
+        for folder in self.folders:
+            for name in names:
+                full = folder + name
+                if _listed(full) and self._exact(folder, name):
+                    found.append(full[self._prefix :])
+        found.sort(key=_parts)
+        return found
+
+    def _exact(self, folder: str, name: str) -> bool:
+        """The name as written (a file system that ignores case finds ``haz-1.yaml`` for ``HAZ-1``)."""
+        names = self._names.get(folder)
+        if names is None:
+            try:
+                names = set(os.listdir(folder))
+            except OSError:
+                names = set()
+            self._names[folder] = names
+        return name in names
+
+
+@dataclass(frozen=True)
+class Folders:
+    """The record folders of a repository, without their files (see ``ProbedIndex``)."""
+
+    root: Path
+    paths: tuple[str, ...]
+
+    def index(self, *, max_bytes: int = MAX_BYTES) -> ProbedIndex:
+        return ProbedIndex(self.root, self.paths, max_bytes=max_bytes)
+
+    def listed(self, path: str) -> bool:
+        """Whether ``list_record_paths`` has ``path`` (without listing)."""
+        folder, _, name = path.rpartition("/")
+        return (
+            name.endswith(RECORD_SUFFIXES)
+            and folder in self.paths
+            and _listed(f"{self.root}/{path}")
+        )
+
+
+def record_folders(root: Path) -> Folders:
+    """Every folder ``list_record_paths`` reads (their sub-folders remembered in ``.anjian-cache/``)."""
+    return Folders(root, tuple(cached_folders(root, RECORDS_DIR, "evidence")))
 
 
 def list_record_paths(root: Path) -> list[str]:

@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 from generator.history import Git
 from generator.pipeline import check_files
 from generator.policy import POLICY_FILE, Policy, load_policy
 from generator.problems import Report
-from generator.records import Record, list_record_paths
+from generator.records import Folders, Record, list_record_paths, record_folders
 from generator.rules.history import check_history
 from generator.schemas import Registry, load_registry
 
@@ -61,7 +60,7 @@ def validate_repository(
     only: Sequence[str] | None = None,
     keep_records: bool = True,
     use_cache: bool | None = None,
-    every: list[str] | None = None,
+    every: list[str] | Folders | None = None,
 ) -> Loaded:
     """Validate every record, or only the named files (against the whole repository).
 
@@ -70,15 +69,19 @@ def validate_repository(
     only the report is wanted (``records`` and ``valid`` stay empty): nothing
     of the corpus is then held in memory.  Load and schema results are cached
     in ``.anjian-cache/`` unless ``use_cache`` is false (or ``ANJIAN_NO_CACHE``
-    is set); rules always run.
+    is set); rules always run.  ``every`` is the listing when the caller has
+    it already, or only the record folders (``Folders``) when ``only`` names a
+    few files: the records they refer to are then found by their file names.
     """
     registry = load_registry(root)
     policy, policy_problems = load_policy(root, registry.policy_schema)
     report = Report()
     report.extend(policy_problems)
-    if every is None:  # the listing, unless the caller has it already
-        every = list_record_paths(root)
-    if only is not None:
+    if every is None or (isinstance(every, Folders) and only is None):
+        every = list_record_paths(root)  # the listing, unless the caller has it already
+    if isinstance(every, Folders):
+        chosen = sorted(p for p in set(only or ()) if every.listed(p))
+    elif only is not None:
         present = set(every)
         chosen = sorted(p for p in only if p in present)
     else:
@@ -101,6 +104,9 @@ def validate_repository(
 
 # a change to these re-validates every record: the rules themselves changed
 CONFIG_PATHS = ("schemas/", POLICY_FILE)
+# a change of at most this many records finds the records it refers to by their
+# file names (a few stats in each record folder per id) instead of listing them all
+PROBE_LIMIT = 50
 
 
 def validate_change(
@@ -111,32 +117,44 @@ def validate_change(
     paths: Sequence[Path] = (),
     jobs: int | None = None,
     keep_records: bool = True,
+    committed: bool = False,
 ) -> Loaded:
     """What CI runs on a pull request: the changed records, and the history rules against ``base``.
 
     The records the change adds or edits (or the named ``paths``) are validated
     against the whole repository; every record is when the schemas or the
-    policy changed.  Raises ``generator.history.GitError`` when git cannot
-    answer (no git repository, an unknown ref).
+    policy changed.  ``committed``: the change is the commits alone, the
+    working tree is not looked at (a clean checkout, as in CI; see
+    ``generator.history.Git``).  Raises ``generator.history.GitError`` when git
+    cannot answer (no git repository, an unknown ref).
     """
     registry = load_registry(root)
-    git = Git(root)
-    git.prefetch()  # git looks at the working tree while the records are listed
+    git = Git(root, committed=committed)
+    git.prefetch()  # git looks at the working tree while the history is read
+    every: list[str] | Folders | None = None
     try:
-        every = list_record_paths(root)
+        if paths:  # named files and folders are chosen from the listing
+            every = list_record_paths(root)
         ctx, history_problems = check_history(root, base, registry, git)
     finally:
         git.settle()
-    run = partial(
-        validate_repository, root, as_of=as_of, jobs=jobs, keep_records=keep_records, every=every
-    )
     if paths:
-        loaded = run(paths=paths)
+        loaded = validate_repository(
+            root, as_of=as_of, jobs=jobs, keep_records=keep_records, every=every, paths=paths
+        )
     elif ctx.git.changes(ctx.base, *CONFIG_PATHS):
-        loaded = run()
+        loaded = validate_repository(root, as_of=as_of, jobs=jobs, keep_records=keep_records)
     else:
         changed = [c.new_path for c in ctx.record_changes() if c.new_path is not None]
-        loaded = run(only=changed)
+        small = len(changed) <= PROBE_LIMIT
+        loaded = validate_repository(
+            root,
+            as_of=as_of,
+            jobs=jobs,
+            keep_records=keep_records,
+            every=record_folders(root) if small else None,
+            only=changed,
+        )
     loaded.report.extend(history_problems)
     bad = {p.path for p in history_problems if p.severity == "error"}
     loaded.valid = [r for r in loaded.valid if r.path not in bad]

@@ -152,7 +152,7 @@ def test_every_anjian_invocation_exists_with_its_options(args: list[str]) -> Non
     name, command, rest = command_path(args)
     assert command is not None, f"anjian {name} 不存在"
     # parse exactly as the command line would: unknown options and bad choices raise
-    command.make_context(f"anjian {name}", rest)
+    command.make_context(f"anjian {name}", rest, **cli.context_settings)
 
 
 def test_steps_call_anjian_and_nothing_else_but_the_platform() -> None:
@@ -226,5 +226,5 @@ def test_a_misspelled_command_or_option_is_caught() -> None:
     assert (name, rest) == ("review check", ["--bsae", "$BASE"])
     assert command is not None
     with pytest.raises(click.NoSuchOption):
-        command.make_context(f"anjian {name}", rest)
+        command.make_context(f"anjian {name}", rest, **cli.context_settings)
     assert command_path(["reveiw", "check"])[1] is None

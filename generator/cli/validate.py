@@ -36,6 +36,12 @@ from generator.validate import OutsideRepository, validate_change, validate_repo
     help="与哪个分支比较（例如 main、origin/main）：只校验改动的记录，并检查历史"
     "（不得删除、改名，事件只能追加，已销号不得修改，编号不得重用，提交人有权修改）。",
 )
+@click.option(
+    "--committed",
+    is_flag=True,
+    help="与 --base 一起用：只检查已提交的修改，不查看工作区（干净的检出，如 CI；"
+    "省去扫描全部记录文件）。改动的记录与最新提交不同时报错。",
+)
 @pass_settings
 def validate(
     settings: Settings,
@@ -44,13 +50,22 @@ def validate(
     as_of: dt.date | None,
     jobs: int | None,
     base: str | None,
+    committed: bool,
 ) -> None:
     """校验记录：模式、编号、引用和业务规则。不指定 PATHS 时校验全部记录（有 --base 时只校验改动的记录）。"""
     root = settings.root()
+    if committed and base is None:
+        raise click.UsageError("--committed 只能与 --base 一起使用")
     try:
         if base is not None:
             loaded = validate_change(
-                root, base, as_of=as_of, paths=paths, jobs=jobs, keep_records=False
+                root,
+                base,
+                as_of=as_of,
+                paths=paths,
+                jobs=jobs,
+                keep_records=False,
+                committed=committed,
             )
         else:
             loaded = validate_repository(

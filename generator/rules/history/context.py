@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from generator.history import MAX_PATHSPECS, FileChange, Git, stems
+from generator.history import MAX_PATHSPECS, FileChange, Git, GitError, stems
 from generator.load import Document, Pointer, parse_document, pointer_text
 from generator.problems import Code, Problem, make
 from generator.records import RECORDS_DIR, kind_of
@@ -95,15 +95,21 @@ class HistoryContext:
         for path, raw in blobs.items():
             if (doc := _parse(raw, path, positions=False)) is not None:
                 ctx.old[path] = doc
-        for change in changes:
-            new_path = change.new_path
-            if new_path is None or not is_record_path(new_path):
-                continue
+        new_paths = [c.new_path for c in changes if c.new_path and is_record_path(c.new_path)]
+        # the commits alone: what was committed must be what is checked out
+        head = git.read_blobs("HEAD", new_paths) if git.committed else {}
+        for new_path in new_paths:
+            content: bytes | None
             try:
-                raw = (root / new_path).read_bytes()
+                content = (root / new_path).read_bytes()
             except OSError:
-                continue
-            if (doc := _parse(raw, new_path)) is not None:
+                content = None
+            if git.committed and content != head.get(new_path):
+                raise GitError(
+                    f"{new_path} 与最新提交中的内容不同（有未提交的修改）：--committed 只用于"
+                    "干净的检出（如 CI）；要检查未提交的修改，去掉 --committed"
+                )
+            if content is not None and (doc := _parse(content, new_path)) is not None:
                 ctx.new[new_path] = doc
         return ctx
 
