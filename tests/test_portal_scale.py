@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -151,9 +152,29 @@ def test_an_altered_published_page_is_made_again(tmp_path: Path) -> None:
     again = build_site(root, out, as_of=AS_OF, search=False)
     assert again.made["rendered"] == 1
     assert page.read_bytes() == good
+    # the same size and modification time as before: still seen
+    before = page.stat()
+    page.write_bytes(good.replace("鑫源建材厂".encode(), "鑫源建材店".encode()))
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    again = build_site(root, out, as_of=AS_OF, search=False)
+    assert again.made["rendered"] == 1
+    assert page.read_bytes() == good
 
 
-def test_a_leak_in_a_remade_page_fails_the_rebuild(tmp_path: Path) -> None:
+@pytest.fixture
+def no_public_text_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validation refuses personal data typed into a public field; the scan behind it is
+    tested as if the rule had missed it (the last line of defence)."""
+    from generator import pipeline
+    from generator.rules import public_text
+
+    kept = [rule for rule in pipeline.LOCAL_RULES if rule is not public_text.check]
+    monkeypatch.setattr(pipeline, "LOCAL_RULES", kept)
+
+
+def test_a_leak_in_a_remade_page_fails_the_rebuild(
+    tmp_path: Path, no_public_text_rule: None
+) -> None:
     root = make_portal_repo(tmp_path / "repo", county(5))
     out = tmp_path / "site"
     build_site(root, out, as_of=AS_OF, search=False)
@@ -211,3 +232,184 @@ def test_large_files_are_scanned_in_pieces_that_find_the_same(
     monkeypatch.setattr(leakscan, "CHUNK", 4096)  # many pieces
     assert leakscan.scan_site(site) == whole
     assert sorted(leak.kind for leak in whole) == ["email", "phone"]
+
+
+@pytest.fixture
+def diff_small_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Changed text files of any size are scanned only where they changed."""
+    from generator.render import leakscan
+
+    monkeypatch.setattr(leakscan, "DIFF_MIN", 0)
+
+
+def spy_scans(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """site path → the texts the leak scan read of it."""
+    from generator.render import leakscan
+
+    seen: dict[str, list[str]] = {}
+    real = leakscan.scan_text
+
+    def scan_text(text: str, path: str, allow: frozenset[str] = frozenset()) -> Any:
+        seen.setdefault(path, []).append(text)
+        return real(text, path, allow)
+
+    monkeypatch.setattr(leakscan, "scan_text", scan_text)
+    return seen
+
+
+def test_a_rebuild_scans_only_the_changed_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, diff_small_files: None
+) -> None:
+    root = make_portal_repo(tmp_path / "repo", county(10))
+    out = tmp_path / "site"
+    build_site(root, out, as_of=AS_OF, search=False)
+    edit_record(root, HAZARD, description="仓库安全出口堆放杂物（复查时已补充照片）。")
+    seen = spy_scans(monkeypatch)
+    build_site(root, out, as_of=AS_OF, search=False)
+    # the changed hazard's line of the open data, not the whole table
+    for table in ("data/hazards.json", "data/hazards.csv"):
+        assert len(seen[table]) == 1 and "复查时已补充照片" in seen[table][0], table
+        assert seen[table][0].count("\n") <= 2, seen[table][0]
+    assert f"enterprise/{ENTERPRISE}/index.html" in seen
+    assert f"enterprise/{OTHER_ENTERPRISE}/index.html" not in seen  # taken unchanged
+    assert "data/enterprises.csv" not in seen  # written again, the same bytes
+    fresh = tmp_path / "fresh"
+    build_site(root, fresh, as_of=AS_OF, search=False, incremental=False)
+    assert files(out) == files(fresh)
+
+
+def test_a_leak_in_a_changed_line_of_the_open_data_is_found(
+    tmp_path: Path, no_public_text_rule: None, diff_small_files: None
+) -> None:
+    root = make_portal_repo(tmp_path / "repo", county(5))
+    out = tmp_path / "site"
+    build_site(root, out, as_of=AS_OF, search=False)
+    before = files(out)
+    edit_record(root, HAZARD, description=f"仓库安全出口堆放杂物，联系电话 {CANARY_PHONE}。")
+    with pytest.raises(LeakFound) as caught:
+        build_site(root, out, as_of=AS_OF, search=False)
+    assert {"data/hazards.csv", "data/hazards.json"} <= {leak.path for leak in caught.value.leaks}
+    assert files(out) == before
+
+
+def test_new_scan_rules_scan_everything_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.render import leakscan
+
+    root = make_portal_repo(tmp_path / "repo", county(5))
+    out = tmp_path / "site"
+    build_site(root, out, as_of=AS_OF, search=False)
+    seen = spy_scans(monkeypatch)
+    build_site(root, out, as_of=AS_OF, search=False)
+    assert seen == {}  # nothing changed: nothing read again
+    monkeypatch.setattr(leakscan, "scanner_version", lambda: "a new scanner")
+    build_site(root, out, as_of=AS_OF, search=False)
+    scanned = {
+        rel
+        for rel in (p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+        if rel.endswith((".html", ".json", ".csv")) and not rel.startswith(leakscan.VENDORED)
+    }
+    assert f"enterprise/{OTHER_ENTERPRISE}/index.html" in scanned
+    assert scanned <= set(seen)  # every file read again, the ones taken unchanged too
+
+
+def test_a_changed_public_field_rescans_and_renders_what_it_shows(tmp_path: Path) -> None:
+    root = make_portal_repo(tmp_path / "repo", county(5))
+    out = tmp_path / "site"
+    build_site(root, out, as_of=AS_OF, search=False)
+    schema_file = root / "schemas/hazard.json"
+    schema = json.loads(schema_file.read_text("utf-8"))
+    assert schema["properties"]["description"].get("x-disclosure") == "public"
+    del schema["properties"]["description"]["x-disclosure"]
+    schema_file.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    again = build_site(root, out, as_of=AS_OF, search=False)
+    assert again.made["rendered"] > 0
+    assert "仓库安全出口堆放杂物" not in "".join(
+        t.decode("utf-8", "replace") for t in files(out).values()
+    )
+    fresh = tmp_path / "fresh"
+    build_site(root, fresh, as_of=AS_OF, search=False, incremental=False)
+    assert files(out) == files(fresh)
+
+
+def test_a_removed_enterprise_page_disappears(tmp_path: Path) -> None:
+    records = county(5)
+    root = make_portal_repo(tmp_path / "repo", records)
+    out = tmp_path / "site"
+    build_site(root, out, as_of=AS_OF, search=False)
+    gone = sorted(k for k in records if "MA" in k)[-1]
+    eid = gone.rsplit("/", 1)[1].removesuffix(".yaml")
+    assert (out / f"enterprise/{eid}/index.html").is_file()
+    (root / gone).unlink()
+    build_site(root, out, as_of=AS_OF, search=False)
+    assert not (out / f"enterprise/{eid}").exists()
+    assert eid not in (out / "data/enterprises.csv").read_text("utf-8")
+    fresh = tmp_path / "fresh"
+    build_site(root, fresh, as_of=AS_OF, search=False, incremental=False)
+    assert files(out) == files(fresh)
+
+
+def _write_lines(folder: Path, rel: str, lines: list[str]) -> Path:
+    file = folder / rel
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    return file
+
+
+def test_the_scan_reads_changed_lines_only_from_an_untouched_previous_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, diff_small_files: None
+) -> None:
+    from generator.render import leakscan
+
+    rows = [json.dumps({"id": n, "text": "隐患" * (n % 5)}, ensure_ascii=False) for n in range(400)]
+    old_site, new_site = tmp_path / "old", tmp_path / "new"
+    old = _write_lines(old_site, "data/t.json", rows)
+    known = {"data/t.json": leakscan._digest(old) or ""}
+    changed = list(rows)
+    changed[200] = json.dumps({"id": 200, "text": f"电话 {CANARY_PHONE}"}, ensure_ascii=False)
+    _write_lines(new_site, "data/t.json", changed)
+    seen = spy_scans(monkeypatch)
+    passed: dict[str, str] = {}
+    leaks = leakscan.scan_site(new_site, known=known, previous=old_site, passed=passed)
+    assert [(leak.path, leak.kind) for leak in leaks] == [("data/t.json", "phone")]
+    assert seen["data/t.json"] == [changed[200]]
+    assert passed == {"data/t.json": leakscan._digest(new_site / "data/t.json")}
+    # the previous file altered since it passed (here: it already holds the new line):
+    # it proves nothing, the whole new file is read
+    _write_lines(old_site, "data/t.json", changed)
+    seen.clear()
+    leaks = leakscan.scan_site(new_site, known=known, previous=old_site)
+    assert [(leak.path, leak.kind) for leak in leaks] == [("data/t.json", "phone")]
+    assert len(seen["data/t.json"][0]) > 1000
+    # the same bytes as a file that passed: not read
+    seen.clear()
+    clean = {"data/t.json": leakscan._digest(new_site / "data/t.json") or ""}
+    assert leakscan.scan_site(new_site, known=clean, previous=old_site) == []
+    assert seen == {}
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (["a", "b", "c"], ["a", "b", "c", "d 13712345678"]),  # appended
+        (["a 13712345678", "b"], ["x", "a 13712345678", "b"]),  # a line before
+        (["a", "1371234", "5678 b"], ["a", "13712345678 b"]),  # two lines joined
+        (["a", "b 1371234", "c"], ["a", "b 1371234", "c", "5678"]),  # no newline at the end
+        (["x 137123456789"], ["x 13712345678"]),  # a digit removed
+    ],
+)
+def test_every_line_the_change_touches_is_scanned(
+    tmp_path: Path, diff_small_files: None, before: list[str], after: list[str]
+) -> None:
+    from generator.render import leakscan
+
+    old_site, new_site = tmp_path / "old", tmp_path / "new"
+    old = _write_lines(old_site, "p.txt", before)
+    new = _write_lines(new_site, "p.txt", after)
+    if after[-1] == "5678":
+        new.write_text(new.read_text("utf-8").removesuffix("\n"), encoding="utf-8")
+    known = {"p.txt": leakscan._digest(old) or ""}
+    whole = leakscan.scan_site(new_site)
+    assert leakscan.scan_site(new_site, known=known, previous=old_site) == whole
+    assert whole or after[-1] == "5678"

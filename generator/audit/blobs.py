@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from generator.load import Document, parse_document
@@ -41,21 +40,29 @@ def never(path: str, raw: bytes | None) -> bool:
 
 
 def parse_blobs(
-    items: Iterable[Item], *, skip: Skip = never, jobs: int | None = None
+    items: Iterable[Item],
+    *,
+    skip: Skip = never,
+    jobs: int | None = None,
+    skipped: set[str] | None = None,
 ) -> dict[str, Data | None]:
-    """sha → data for every blob (``{}`` where ``skip`` says the content does not matter),
-    parsed in worker processes when there are many."""
+    """sha → data for every blob (``{}`` where ``skip`` says the content does not matter,
+    and those shas added to ``skipped``), parsed in worker processes when there are many."""
     found: dict[str, Data | None] = {}
     todo: list[Item] = []
     for item in items:
         if skip(item[1], item[2]):
             found[item[0]] = {}
+            if skipped is not None:
+                skipped.add(item[0])
         else:
             todo.append(item)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(todo) < PARALLEL_THRESHOLD:
         found.update(_parse_chunk(todo))
         return found
+    from concurrent.futures import ProcessPoolExecutor  # only when it pays
+
     size = max(200, len(todo) // (workers * 4))
     chunks = [todo[start : start + size] for start in range(0, len(todo), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:

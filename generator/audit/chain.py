@@ -64,18 +64,19 @@ def genesis(epoch: str | None) -> str:
     return sha256_hex(canonical({"log": GENESIS_LABEL, "epoch": epoch}))
 
 
+def _text(value: str | None) -> str:
+    return "null" if value is None else _CANONICAL.encode(value)
+
+
 def item_digest(change: RecordChange) -> str:
-    return sha256_hex(
-        canonical(
-            {
-                "id": change.id,
-                "kind": change.kind,
-                "change": change.status,
-                "old": change.old_blob,
-                "new": change.new_blob,
-            }
-        )
+    """``sha256(canonical {"id", "kind", "change", "old", "new"})``, the canonical
+    JSON written out directly (keys in sorted order): one per changed record."""
+    text = (
+        f'{{"change":{_text(change.status)},"id":{_text(change.id)},'
+        f'"kind":{_text(change.kind)},"new":{_text(change.new_blob)},'
+        f'"old":{_text(change.old_blob)}}}'
     )
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def commit_time(commit: Commit) -> str:

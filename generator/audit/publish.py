@@ -11,29 +11,62 @@
 
 The renderer calls :func:`write_audit` with the records and policy of the
 build; the same history and the same as-of date give byte-identical files.
+
+It scales with what is published, not with the history: the history is read
+without record versions (the chain names a version by its blob id, so a record
+that is not published today costs nothing but its digest); then one published
+record at a time, its versions are taken from the loader (the working file,
+when git says it is that version) or read through one ``git cat-file`` process,
+cut to their public fields, compared, rendered and dropped.  A page whose inputs
+are unchanged since the last build is taken from the published site
+(``pagecache``); the log is written as it is made.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from generator.audit.chain import Entry, build_chain, commit_time, genesis, head_hash, log_line
-from generator.audit.diff import MISSING, FieldChange
+import jinja2
+
+from generator.audit import gitread
+from generator.audit.blobs import Data, parse_blob
+from generator.audit.chain import (
+    Entry,
+    build_chain,
+    canonical,
+    commit_time,
+    genesis,
+    head_hash,
+    item_digest,
+    log_line,
+    sha256_hex,
+)
+from generator.audit.diff import MISSING
+from generator.audit.pagecache import PageCache, code_salt
 from generator.audit.pages import make_env, render
 from generator.audit.people import UNKNOWN
-from generator.audit.record_history import RecordEvent, public_changes, record_events
-from generator.audit.timeline import History, Want, epoch_of, read_history
+from generator.audit.record_history import public_changes
+from generator.audit.timeline import (
+    AuditError,
+    History,
+    Landing,
+    RecordChange,
+    Want,
+    epoch_of,
+    read_history,
+)
 from generator.audit.visibility import published_ids
 from generator.load import Pointer
 from generator.policy import Policy
-from generator.records import Record
+from generator.records import RECORDS_DIR, Record
 from generator.render.public import Publisher
 from generator.review.approvals import APPROVE
 from generator.review.tiers import TIER_TITLE
@@ -87,6 +120,7 @@ class _Public:
     ) -> None:
         self.history = history
         self.registry = registry
+        self._titles: dict[tuple[str, tuple[str | int, ...]], str] = {}
         self.publisher = Publisher(registry, policy)
         self.visible = published_ids(records, registry, policy, as_of)
         staff = [r for r in records if r.kind == "staff" and r.id in self.visible]
@@ -100,10 +134,14 @@ class _Public:
         name = self.staff_names.get(staff_id, "")
         return f"{staff_id} {name}".strip()
 
-    def fields(self, event: RecordEvent) -> list[FieldChange]:
-        return public_changes(self.publisher, event.change.kind, event.old, event.new)
-
     def title(self, kind: str, pointer: Pointer) -> str:
+        key = (kind, tuple(pointer))
+        found = self._titles.get(key)
+        if found is None:
+            found = self._titles[key] = self._title(kind, pointer)
+        return found
+
+    def _title(self, kind: str, pointer: Pointer) -> str:
         if kind not in self.registry:
             return "/".join(str(p) for p in pointer)
         schema = self.registry[kind]
@@ -114,48 +152,10 @@ class _Public:
             )
         return " / ".join(parts)
 
-    def shown(self, event: RecordEvent) -> list[FieldChange] | None:
-        """The public field changes of an event, or None when it must not be named."""
-        if event.change.id not in self.visible or event.change.kind not in self.registry:
-            return None
-        changed = self.fields(event)
-        if not changed and event.change.status == "M":
-            return None  # only internal fields changed: not even that is shown
-        return changed
-
 
 def _approval_text(public: _Public, tier: int, decision: str, reviewer: str) -> str:
     verb = "批准" if decision == APPROVE else "要求修改"
     return f"{TIER_TITLE.get(tier, str(tier))}{verb}（{public.person(reviewer)}）"
-
-
-def _details(
-    entry: Entry, events: dict[str, RecordEvent], public: _Public
-) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    details: list[dict[str, Any]] = []
-    named: list[dict[str, str]] = []
-    for digest, change in entry.items:
-        event = events.get(digest)
-        shown = public.shown(event) if event else None
-        if shown is None:
-            continue
-        details.append(
-            {
-                "digest": digest,
-                "id": change.id,
-                "kind": change.kind,
-                "change": change.status,
-                "fields": [f.path for f in shown],
-            }
-        )
-        named.append(
-            {
-                "id": change.id,
-                "change": CHANGE_TITLE.get(change.status, change.status),
-                "href": record_file(change.id),
-            }
-        )
-    return details, named
 
 
 def _entry_row(
@@ -177,30 +177,119 @@ def _entry_row(
     }
 
 
-def _record_page(record_id: str, events: Sequence[RecordEvent], public: _Public) -> str | None:
+class _Event(NamedTuple):
+    """One landed change of a record, without its versions (read only when needed)."""
+
+    entry: Entry
+    landing: Landing
+    change: RecordChange
+    digest: str
+
+
+def _events_by_record(
+    history: History, entries: Sequence[Entry], ids: set[str]
+) -> dict[str, list[_Event]]:
+    """Record id → its landed changes, oldest first: only the records in ``ids``."""
+    by_commit = {e.commit: e for e in entries}
+    out: dict[str, list[_Event]] = {}
+    for landing in history.landings:
+        entry = by_commit[landing.sha]
+        digests = {id(change): digest for digest, change in entry.items}
+        for change in landing.changes:
+            if change.id in ids:
+                digest = digests.get(id(change)) or item_digest(change)
+                out.setdefault(change.id, []).append(_Event(entry, landing, change, digest))
+    return out
+
+
+def _skeleton(event: _Event, public: _Public, history: History) -> dict[str, Any]:
+    """A row of a record page as far as it is known without reading the versions."""
+    landing, change = event.landing, event.change
+    people = history.people(landing.state)
+    editors = [e.commit for e in landing.edits if any(c.id == change.id for c in e.changes)]
+    authors = sorted({people.staff_id(c.author.email) for c in editors})
+    return {
+        "seq": event.entry.seq,
+        "time": commit_time(landing.commit),
+        "commit": landing.sha,
+        "change": CHANGE_TITLE.get(change.status, change.status),
+        "authors": [public.person(a) for a in authors] or [public.person(UNKNOWN)],
+        "approvals": [
+            _approval_text(public, v.tier, v.decision, people.staff_id(v.commit.author.email))
+            for v in landing.verdicts
+            if not v.records or change.id in v.records
+        ],
+    }
+
+
+class _Versions:
+    """A record's versions: the working file's when it is the version asked for (the
+    loader has parsed it already), else read from git and parsed."""
+
+    def __init__(self, root: Path, reader: gitread.BlobReader, records: bool) -> None:
+        self.root = root
+        self.reader = reader
+        self.records = records  # whether the loader's records are the work tree's
+        self._clean: dict[str, str] | None = None
+
+    def clean(self) -> dict[str, str]:
+        """Path → blob id of the working files that are that version (asked of git once,
+        when a page is first made: a rebuild that makes none never asks)."""
+        if self._clean is None:
+            self._clean = gitread.clean_blobs(self.root, RECORDS_DIR) if self.records else {}
+        return self._clean
+
+    def of(self, record: Record | None, blobs: Iterable[str | None]) -> dict[str, Data | None]:
+        current = self.clean().get(record.path) if record is not None else None
+        out: dict[str, Data | None] = {}
+        for blob in blobs:
+            if blob is None or blob in out:
+                continue
+            if blob == current and record is not None:
+                out[blob] = record.data
+            else:
+                path = record.path if record is not None else f"{blob}.yaml"
+                out[blob] = parse_blob(path, self.reader.read(blob))
+        return out
+
+
+def _record_page(
+    record_id: str,
+    events: Sequence[_Event],
+    skeletons: Sequence[dict[str, Any]],
+    versions: dict[str, Data | None],
+    public: _Public,
+) -> tuple[str | None, list[tuple[str, str]]]:
+    """The page (None when nothing of the record may be shown) and the log details of
+    its changes: (item digest, the detail as canonical JSON)."""
     rows = []
-    for event in events:
-        shown = public.shown(event)
-        if shown is None:
+    details: list[tuple[str, str]] = []
+    for event, skeleton in zip(events, skeletons, strict=True):
+        change = event.change
+        if change.kind not in public.registry:
             continue
-        people = public.history.people(event.landing.state)
-        authors = sorted({people.staff_id(c.author.email) for c in event.editors})
+        shown = public_changes(
+            public.publisher,
+            change.kind,
+            versions.get(change.old_blob) if change.old_blob else None,
+            versions.get(change.new_blob) if change.new_blob else None,
+        )
+        if not shown and change.status == "M":
+            continue  # only internal fields changed: not even that is shown
+        detail = {
+            "digest": event.digest,
+            "id": change.id,
+            "kind": change.kind,
+            "change": change.status,
+            "fields": [f.path for f in shown],
+        }
+        details.append((event.digest, canonical(detail).decode()))
         rows.append(
             {
-                "seq": event.seq,
-                "time": commit_time(event.landing.commit),
-                "commit": event.landing.sha,
-                "change": CHANGE_TITLE.get(event.change.status, event.change.status),
-                "authors": [public.person(a) for a in authors] or [public.person(UNKNOWN)],
-                "approvals": [
-                    _approval_text(
-                        public, v.tier, v.decision, people.staff_id(v.commit.author.email)
-                    )
-                    for v in event.approvals
-                ],
+                **skeleton,
                 "fields": [
                     {
-                        "title": public.title(event.change.kind, f.pointer),
+                        "title": public.title(change.kind, f.pointer),
                         "old": show_value(f.old),
                         "new": show_value(f.new),
                     }
@@ -209,11 +298,10 @@ def _record_page(record_id: str, events: Sequence[RecordEvent], public: _Public)
             }
         )
     if not rows:
-        return None
+        return None, details
     kind = events[-1].change.kind
-    env = make_env()
-    return render(
-        env,
+    html = render(
+        _env(),
         "record.html",
         title=f"修改历史：{record_id}",
         home="../../",
@@ -222,6 +310,95 @@ def _record_page(record_id: str, events: Sequence[RecordEvent], public: _Public)
         record_id=record_id,
         events=rows,
     )
+    return html, details
+
+
+@functools.cache
+def _env() -> jinja2.Environment:
+    return make_env()
+
+
+def _public_salt(registry: Registry, public: _Public) -> str:
+    """What cuts and titles the public fields: the schemas and the masking policy."""
+    schemas = {kind: registry[kind].schema for kind in sorted(registry.kinds)}
+    return sha256_hex(canonical({"schemas": schemas, "masking": public.publisher.masking}))
+
+
+def _write_record_pages(
+    root: Path,
+    out: Path,
+    history: History,
+    entries: Sequence[Entry],
+    records: Sequence[Record],
+    public: _Public,
+    cache: PageCache,
+) -> tuple[dict[str, str], int]:
+    """Every published record's page, one record at a time (its versions read, cut to
+    their public fields, compared, rendered and dropped); unchanged pages taken from
+    the last build.  Returns item digest → its log detail (as JSON), and the number of
+    pages."""
+    by_id = {r.id: r for r in records if r.id is not None}
+    grouped = _events_by_record(history, entries, public.visible)
+    salt = sha256_hex(
+        canonical({"code": code_salt(), "public": _public_salt(public.registry, public)})
+    )
+    (out / "records").mkdir(parents=True, exist_ok=True)
+    found: dict[str, str] = {}
+    count = 0
+    with gitread.BlobReader(root) as reader:
+        versions = _Versions(root, reader, bool(records))
+        for record_id in sorted(grouped):
+            events = grouped[record_id]
+            rel = record_file(record_id)
+            target = out / rel
+            skeletons = [_skeleton(e, public, history) for e in events]
+            kind = events[-1].change.kind
+            inputs = (
+                salt,
+                record_id,
+                kind,
+                [
+                    (tuple(s.items()), e.change.kind, e.change.status, *e.change[5:7])
+                    for s, e in zip(skeletons, events, strict=True)
+                ],
+            )
+            key = sha256_hex(repr(inputs).encode())  # strings and numbers only: repr is exact
+            details = cache.reuse(rel, key, target)
+            if details is None:
+                blobs = [b for e in events for b in (e.change.old_blob, e.change.new_blob)]
+                read = versions.of(by_id.get(record_id), blobs)
+                html, made = _record_page(record_id, events, skeletons, read, public)
+                del read
+                if html is not None:
+                    target.write_text(html, encoding="utf-8")
+                cache.made(rel, key, target if html is not None else None, html, made)
+                details = tuple(made)
+                has_page = html is not None
+            else:
+                has_page = target.exists()
+            found.update(details)
+            count += has_page
+    return found, count
+
+
+def _named(
+    entry: Entry, found: dict[str, str]
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    details: list[dict[str, Any]] = []
+    named: list[dict[str, str]] = []
+    for digest, change in entry.items:
+        detail = found.get(digest)
+        if detail is None:
+            continue
+        details.append(json.loads(detail))
+        named.append(
+            {
+                "id": change.id,
+                "change": CHANGE_TITLE.get(change.status, change.status),
+                "href": record_file(change.id),
+            }
+        )
+    return details, named
 
 
 def head_json(entries: Sequence[Entry], epoch: str | None) -> str:
@@ -257,54 +434,69 @@ def write_audit(
     as_of: dt.date,
     ref: str = "HEAD",
     jobs: int | None = None,
+    previous: Path | None = None,
 ) -> AuditSite:
     """Write ``out`` (``site/audit``): the log, its head, the index and the record pages.
+
+    The history is read without record versions (the chain needs only their blob
+    ids); then each published record's versions are read and dropped, one record at
+    a time.  With ``previous`` (the folder published last time), pages whose inputs
+    are unchanged are taken from it (``pagecache``).
 
     Raises ``AuditError`` when the history cannot be read (not a git work tree,
     an epoch that is not in the history).
     """
-    history = read_history(
-        root, ref, epoch=epoch_of(policy), want=Want(landed_kinds=None), jobs=jobs
-    )
+    history = read_history(root, ref, epoch=epoch_of(policy), want=Want(), jobs=jobs)
     entries = build_chain(history)
-    public = _Public(history, list(records), registry, policy, as_of)
-    by_record = record_events(history, entries)
-    by_digest = {e.digest: e for events in by_record.values() for e in events}
+    records = list(records)
+    public = _Public(history, records, registry, policy, as_of)
+    # the loader's records are the work tree's: of use only when ``ref`` is checked out
+    same = gitread.resolve(root, "HEAD") == history.head
+    public_records = records if same else []
 
     out.mkdir(parents=True, exist_ok=True)
-    lines: list[str] = []
-    rows: list[dict[str, Any]] = []
-    for entry in entries:
-        details, named = _details(entry, by_digest, public)
-        lines.append(log_line(entry, details))
-        rows.append(_entry_row(entry, named, public, ""))
-    (out / LOG_FILE).write_text("".join(lines), encoding="utf-8")
+    cache = PageCache.open(root, previous)
+    try:
+        found, count = _write_record_pages(
+            root, out, history, entries, public_records, public, cache
+        )
+    except gitread.GitError as err:
+        raise AuditError(str(err)) from err
+    cache.save()
+
     head = json.loads(head_json(entries, history.epoch))
     (out / HEAD_FILE).write_text(head_json(entries, history.epoch), encoding="utf-8")
-
-    env = make_env()
+    env = _env()
     pages = []
+    latest: list[dict[str, Any]] = []
     (out / "log").mkdir(exist_ok=True)
-    for start in range(0, len(rows), PAGE_SIZE):
-        chunk = rows[start : start + PAGE_SIZE]
-        number = start // PAGE_SIZE + 1
-        href = f"log/{number}.html"
-        linked = [
-            {**r, "records": [{**n, "href": "../" + n["href"]} for n in r["records"]]}
-            for r in chunk
-        ]
-        (out / href).write_text(
-            render(
-                env,
-                "log.html",
-                title=f"审计日志第 {chunk[0]['seq']}–{chunk[-1]['seq']} 条",
-                home="../../",
-                audit_home="../index.html",
-                entries=linked,
-            ),
-            encoding="utf-8",
-        )
-        pages.append({"href": href, "first": chunk[0]["seq"], "last": chunk[-1]["seq"]})
+    with (out / LOG_FILE).open("w", encoding="utf-8", newline="\n") as log:
+        for start in range(0, len(entries), PAGE_SIZE):
+            chunk = []
+            for entry in entries[start : start + PAGE_SIZE]:
+                details, named = _named(entry, found)
+                log.write(log_line(entry, details))
+                chunk.append(_entry_row(entry, named, public, ""))
+            number = start // PAGE_SIZE + 1
+            href = f"log/{number}.html"
+            linked = [
+                {**r, "records": [{**n, "href": "../" + n["href"]} for n in r["records"]]}
+                for r in chunk
+            ]
+            (out / href).write_text(
+                render(
+                    env,
+                    "log.html",
+                    title=f"审计日志第 {chunk[0]['seq']}–{chunk[-1]['seq']} 条",
+                    home="../../",
+                    audit_home="../index.html",
+                    entries=linked,
+                ),
+                encoding="utf-8",
+            )
+            pages.append({"href": href, "first": chunk[0]["seq"], "last": chunk[-1]["seq"]})
+            latest = (latest + chunk)[-LATEST:]
+    del found
     (out / "index.html").write_text(
         render(
             env,
@@ -314,18 +506,50 @@ def write_audit(
             audit_home="index.html",
             head=head,
             log_name=LOG_FILE,
-            entries=list(reversed(rows[-LATEST:])),
+            entries=list(reversed(latest)),
             pages=pages,
         ),
         encoding="utf-8",
     )
-    count = 0
-    for record_id, events in sorted(by_record.items()):
-        html = _record_page(record_id, events, public)
-        if html is None:
-            continue
-        target = out / record_file(record_id)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
-        count += 1
     return AuditSite(head["head"], len(entries), count)
+
+
+HOME_HREF = "audit/index.html"  # the audit index, relative to the site's root
+NO_GIT_NOTE = "记录库不在 git 仓库中（或还没有提交），未生成审计日志 audit/"
+
+
+def write_site_audit(
+    root: Path,
+    out: Path,
+    *,
+    records: Iterable[Record],
+    registry: Registry,
+    policy: Policy,
+    as_of: dt.date,
+    jobs: int | None = None,
+    note: Callable[[str], None] | None = None,
+    previous: Path | None = None,
+) -> dict[str, Any] | None:
+    """The audit trail for ``anjian build``: ``out`` written, and what the home page
+    shows of it (head hash, entries, link).  ``previous`` is the audit folder of the
+    site published last time: its pages made from unchanged inputs are reused.
+
+    None, with a ``note``, when the records are not in a git work tree with a
+    commit: a folder of records alone has no history to audit.  Any other
+    trouble with the history (an epoch not in it) raises ``AuditError``.
+    """
+    if not gitread.has_commits(root):
+        if note is not None:
+            note(NO_GIT_NOTE)
+        return None
+    site = write_audit(
+        root,
+        out,
+        records=records,
+        registry=registry,
+        policy=policy,
+        as_of=as_of,
+        jobs=jobs,
+        previous=previous,
+    )
+    return {"head": site.head, "entries": site.entries, "href": HOME_HREF}

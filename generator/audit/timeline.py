@@ -18,26 +18,29 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from generator.audit import gitread
+from generator.audit.blobcache import BlobCache
 from generator.audit.blobs import Blobs, Data, Skip, never, parse_blobs
 from generator.audit.people import People
 from generator.policy import POLICY_FILE, Policy
 from generator.records import RECORDS_DIR, kind_of
 from generator.review.approvals import Verdict, parse_verdict
-from generator.review.gitio import Commit, Person, parse_commit
+from generator.review.gitio import Commit, parse_commit, parse_trailers
 from generator.review.tiers import tier_rules
 
+RECORDS_PREFIX = f"{RECORDS_DIR}/"
 STAFF_DIR = f"{RECORDS_DIR}/staff/"
 EVIDENCE = "evidence"
+EVIDENCE_DIR = f"{RECORDS_DIR}/{EVIDENCE}/"  # photos and scans: never records
 
 
 class AuditError(Exception):
     """The history cannot be read (no git, unknown ref, epoch not in the history)."""
 
 
-@dataclass(frozen=True)
-class RecordChange:
+class RecordChange(NamedTuple):
     """One record changed by a commit: A added, M modified (or moved), D deleted."""
 
     id: str
@@ -54,7 +57,7 @@ class RecordChange:
 
 
 def is_record(path: str) -> bool:
-    if not path.endswith((".yaml", ".yml")):
+    if not path.endswith((".yaml", ".yml")) or not path.startswith(RECORDS_PREFIX):
         return False
     kind = kind_of(path)
     return kind is not None and kind != EVIDENCE
@@ -64,46 +67,42 @@ def stem(path: str) -> str:
     return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
+def _change(record_id: str, d: gitread.Delta) -> RecordChange:
+    status = "M" if d.status not in ("A", "D") else d.status
+    return RecordChange(
+        record_id,
+        kind_of(d.path) or "",
+        status,
+        None if status == "A" else d.path,
+        None if status == "D" else d.path,
+        d.old,
+        d.new,
+    )
+
+
 def record_changes(deltas: Iterable[gitread.Delta]) -> tuple[RecordChange, ...]:
     """The record files among a commit's deltas, a delete and an add of one id joined."""
-    deltas = tuple(deltas)
-    if not deltas:
-        return ()
     by_id: dict[str, list[gitread.Delta]] = {}
     for delta in deltas:
         if is_record(delta.path):
             by_id.setdefault(stem(delta.path), []).append(delta)
+    if not by_id:
+        return ()
     out: list[RecordChange] = []
     for record_id, group in sorted(by_id.items()):
-        gone = [d for d in group if d.status == "D"]
-        came = [d for d in group if d.status == "A"]
-        if len(group) == 2 and len(gone) == 1 and len(came) == 1:
-            old, new = gone[0], came[0]
+        if len(group) == 1:
+            out.append(_change(record_id, group[0]))
+            continue
+        statuses = sorted(d.status for d in group)
+        if statuses == ["A", "D"]:
+            old, new = (group[0], group[1]) if group[0].status == "D" else (group[1], group[0])
             out.append(
                 RecordChange(
-                    record_id,
-                    kind_of(new.path) or "",
-                    "M",
-                    old.path,
-                    new.path,
-                    old.old,
-                    new.new,
+                    record_id, kind_of(new.path) or "", "M", old.path, new.path, old.old, new.new
                 )
             )
             continue
-        for d in sorted(group, key=lambda d: d.path):
-            status = "M" if d.status not in ("A", "D") else d.status
-            out.append(
-                RecordChange(
-                    record_id,
-                    kind_of(d.path) or "",
-                    status,
-                    None if status == "A" else d.path,
-                    None if status == "D" else d.path,
-                    d.old,
-                    d.new,
-                )
-            )
+        out.extend(_change(record_id, d) for d in sorted(group, key=lambda d: d.path))
     return tuple(out)
 
 
@@ -205,16 +204,17 @@ class History:
         return self.blobs.get(blob)
 
 
-def _person(ident: gitread.Ident) -> Person:
-    return Person(ident.name, ident.email, ident.time, ident.tz)
+def commit_of(entry: gitread.LogCommit, *, message: bool = True) -> Commit:
+    """A commit from its log entry; without ``message`` when it records no verdict.
 
-
-def commit_of(entry: gitread.LogCommit) -> Commit:
-    """A commit from its log entry alone (no message: it records no verdict)."""
+    Whether it is signed is not recorded here: ``verify`` checks the signatures
+    of the commits that must be signed.
+    """
     assert entry.author is not None and entry.committer is not None
-    return Commit(
-        entry.sha, entry.parents, _person(entry.author), _person(entry.committer), "", False
-    )
+    text = (entry.message or "") if message else ""
+    # trailers need two paragraphs, so two line breaks at the least
+    trailers = parse_trailers(text) if text.strip().count("\n") >= 2 else ()
+    return Commit(entry.sha, entry.parents, entry.author, entry.committer, text, False, trailers)
 
 
 def _first_parent_line(log: list[gitread.LogCommit], head: str) -> list[gitread.LogCommit]:
@@ -280,34 +280,52 @@ def resolve_epoch(root: Path, head: str, epoch: str | None) -> str | None:
         sha = gitread.resolve(root, epoch)
     except gitread.GitError as err:
         raise AuditError(f"策略中的审计起点 audit.epoch“{epoch}”不是本库的提交：{err}") from err
-    if not gitread.is_ancestor(root, sha, head):
-        raise AuditError(f"审计起点 {sha[:12]} 不在 {head[:12]} 的历史中")
     return sha
 
 
+def _check_epoch(epoch: str | None, head: str, log: list[gitread.LogCommit]) -> None:
+    """The epoch is in the history of ``head``: it is ``head``, or the parent of a
+    commit of ``epoch..head`` (the first commit after it on some path)."""
+    if epoch is None or epoch == head or any(epoch in c.parents for c in log):
+        return
+    raise AuditError(f"审计起点 {epoch[:12]} 不在 {head[:12]} 的历史中")
+
+
 def _read(
-    root: Path, head: str, epoch: str | None, at_epoch: dict[str, str], want: Want
+    root: Path,
+    head: str,
+    epoch: str | None,
+    at_epoch: dict[str, str],
+    want: Want,
+    cached: BlobCache | None,
 ) -> tuple[
     list[gitread.LogCommit],
     dict[str, tuple[RecordChange, ...]],
     dict[str, Commit],
     list[tuple[str, str, bytes | None]],
+    list[str],
 ]:
     """One ``git log`` pass, and one ``cat-file`` asked as the log streams in.
 
-    Asked for: every staff and policy version, the record versions ``want``
-    names (landed or edited: which commits are on the main line is known only
-    at the end, and the same content is one blob either way), and the commit
-    objects of the commits that change no record — the only ones that may be
-    review verdicts, whose messages are needed.
+    The log gives every commit with its message; only the messages of commits
+    that change no record are kept — the only ones that may be review verdicts.
+    Asked of ``cat-file``: every staff and policy version, the record versions
+    ``want`` names (landed or edited: which commits are on the main line is
+    known only at the end, and the same content is one blob either way), and
+    the rare commit whose names the log could not frame.  A version ``cached``
+    knows is not asked for, and comes back without content.
     """
     objects = gitread.ObjectReader(root)
     paths: dict[str, str] = {}
+    known: list[str] = []
 
     def ask(blob: str | None, path: str) -> None:
-        if blob is not None:
-            paths.setdefault(blob, path)
-            objects.ask(blob)
+        if blob is not None and blob not in paths:
+            paths[blob] = path
+            if cached is not None and cached.known(blob, want.skip):
+                known.append(blob)
+            else:
+                objects.ask(blob)
 
     for path, blob in at_epoch.items():
         ask(blob, path)
@@ -315,12 +333,12 @@ def _read(
     changes_of: dict[str, tuple[RecordChange, ...]] = {}
     commits: dict[str, Commit] = {}
     try:
-        for entry in gitread.stream_log(root, head, epoch):
-            log.append(entry)
+        for entry in gitread.stream_log(root, head, epoch, ignore=(EVIDENCE_DIR,)):
+            log.append(entry)  # newest first
             changes = record_changes(entry.deltas)
             changes_of[entry.sha] = changes
-            if changes and entry.author and entry.committer:
-                commits[entry.sha] = commit_of(entry)
+            if entry.author and entry.committer:
+                commits[entry.sha] = commit_of(entry, message=not changes)
             else:
                 objects.ask(entry.sha)
             for delta in entry.deltas:
@@ -332,10 +350,36 @@ def _read(
                     ask(change.new_blob, change.path)
     finally:
         found = objects.close()
+    log.reverse()
     for entry in log:
         if entry.sha not in commits:
             commits[entry.sha] = parse_commit(entry.sha, found.pop(entry.sha, None) or b"")
-    return log, changes_of, commits, [(sha, paths[sha], raw) for sha, raw in found.items()]
+    read = [(sha, paths[sha], raw) for sha, raw in found.items()]
+    return log, changes_of, commits, read, known
+
+
+def _parse(
+    found: list[tuple[str, str, bytes | None]],
+    known: list[str],
+    want: Want,
+    jobs: int | None,
+    cached: BlobCache | None,
+) -> Blobs:
+    """The versions read, parsed; with ``cached``, those it knew added and the new kept."""
+    skipped: set[str] = set()
+    parsed = parse_blobs(found, skip=want.skip, jobs=jobs, skipped=skipped)
+    if cached is None:
+        return Blobs(parsed)
+    missing = {sha for sha, _, raw in found if raw is None}  # may be there another time
+    cached.add(
+        {s: d for s, d in parsed.items() if s not in skipped and s not in missing},
+        skipped,
+        want.skip,
+    )
+    cached.save()
+    for blob in known:
+        parsed[blob] = cached.get(blob)
+    return Blobs(parsed)
 
 
 def read_history(
@@ -346,19 +390,22 @@ def read_history(
     want: Want | None = None,
     jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
+    cache: BlobCache | None = None,
 ) -> History:
-    """Read ``epoch..ref`` into landings, with the record versions ``want`` asks for."""
+    """Read ``epoch..ref`` into landings, with the record versions ``want`` asks for
+    (those ``cache`` knows taken from it, and those read kept in it)."""
     want = want or Want()
     try:
         head = gitread.resolve(root, ref)
         epoch_sha = resolve_epoch(root, head, epoch)
         at_epoch = _epoch_state(root, epoch_sha)
-        log, changes_of, commits, found = _read(root, head, epoch_sha, at_epoch, want)
+        log, changes_of, commits, found, known = _read(root, head, epoch_sha, at_epoch, want, cache)
     except gitread.GitError as err:
         raise AuditError(str(err)) from err
+    _check_epoch(epoch_sha, head, log)
     if progress:
         progress(f"读取了 {len(log)} 个提交和 {len(found)} 个文件版本")
-    blobs = Blobs(parse_blobs(found, skip=want.skip, jobs=jobs))
+    blobs = _parse(found, known, want, jobs, cache)
     index = {c.sha: c for c in log}
     order = {c.sha: n for n, c in enumerate(log)}
     line = _first_parent_line(log, head)
@@ -388,7 +435,9 @@ def read_history(
             edits = (Edit(commits[commit.sha], changes),) if changes else ()
         branch = tuple(commits[s] for s in branch_shas)
         carriers = branch if len(commit.parents) > 1 else (commits[commit.sha],)
-        verdicts = tuple(v for c in carriers if isinstance(v := parse_verdict(c), Verdict))
+        verdicts = tuple(
+            v for c in carriers if c.trailers and isinstance(v := parse_verdict(c), Verdict)
+        )
         landing = Landing(commits[commit.sha], changes, branch, edits, state, verdicts)
         if changes or verdicts:
             landings.append(landing)

@@ -14,14 +14,13 @@ Each problem names the commit it is about.
 from __future__ import annotations
 
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.audit import gitread
 from generator.audit.approvals import followers_of, judge
+from generator.audit.blobcache import BlobCache
 from generator.audit.chain import Entry, Published, build_chain, parse_log
 from generator.audit.findings import (
     APPROVAL_MISSING,
@@ -91,6 +90,9 @@ def current_policy(root: Path) -> Policy:
 def read_published(source: str) -> str:
     """A published ``log.jsonl`` from a path or an http(s) URL."""
     if source.startswith(("http://", "https://")):
+        import urllib.error
+        import urllib.request
+
         try:
             with urllib.request.urlopen(source, timeout=60) as answer:
                 body: bytes = answer.read()
@@ -347,7 +349,13 @@ def verify(
     """Re-check the history of ``ref``; ``published`` is the text of a published ``log.jsonl``."""
     policy = current_policy(root)
     history = read_history(
-        root, ref, epoch=epoch_of(policy), want=VERIFY_WANT, jobs=jobs, progress=progress
+        root,
+        ref,
+        epoch=epoch_of(policy),
+        want=VERIFY_WANT,
+        jobs=jobs,
+        progress=progress,
+        cache=BlobCache.open(root),
     )
     entries = build_chain(history)
     result = VerifyResult(history, entries)

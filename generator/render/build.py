@@ -28,15 +28,17 @@ from typing import Any
 
 import jinja2
 
+from generator.audit import AuditError
+from generator.audit.publish import write_site_audit
 from generator.policy import load_policy
 from generator.problems import Problem
-from generator.render.cache import SiteCache, code_digest, file_digest, input_key
+from generator.render.cache import SiteCache, code_digest, file_digest
 from generator.render.direct import DirectPages, complete_sitemap, write_direct_pages
 from generator.render.directory import DIRECTORY_INDEX, write_directory_index
 from generator.render.docs import write_docs, write_shells
 from generator.render.feed import FEED_FILE, render_feed
 from generator.render.handbook import SECTION_TITLE, handbook_nav, handbook_pages
-from generator.render.leakscan import Leak, scan_site
+from generator.render.leakscan import Leak, public_fields, rules_key, scan_site
 from generator.render.mkdocs_config import (
     ConfigError,
     compose_config,
@@ -219,10 +221,13 @@ class Rendered:
         return len(self.navigable) + len(self.direct) + len(self.portal.enterprises)
 
 
-def render_project(portal: Portal, root: Path, project: Path, site: Path) -> Rendered:
+def render_project(
+    portal: Portal, root: Path, project: Path, site: Path, audit: dict[str, Any] | None = None
+) -> Rendered:
     """Open data into ``project/data``; into ``project/docs`` the pages of the navigation,
     and one shell page per folder of the pages outside it; the MkDocs config."""
     env = make_env()
+    env.globals["audit"] = audit  # the home page's audit head (navigable pages only)
     repo_config = read_repo_config(root)
     tables = write_open_data(portal, project / DATA_DIR)
     write_directory_index(portal, project / DIRECTORY_INDEX)
@@ -300,8 +305,20 @@ def build_site(
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-{os.getpid()}-", dir=out.parent))
     try:
         project, site = work / "project", work / "site"
+        step("audit", "生成审计日志（audit/）…")
+        audit = write_site_audit(
+            root,
+            work / "audit",
+            records=loaded.valid,
+            registry=registry,
+            policy=loaded.policy,
+            as_of=day,
+            jobs=jobs,
+            note=progress,
+            previous=out / "audit" if incremental else None,
+        )
         step("render", "生成开放数据和导航页面…")
-        rendered = render_project(portal, root, project, site)
+        rendered = render_project(portal, root, project, site, audit)
         pages, tables = rendered.pages, rendered.tables
 
         step("mkdocs", f"MkDocs 构建 {len(rendered.navigable)} 个导航页面…")
@@ -309,6 +326,8 @@ def build_site(
         shutil.move(project / DATA_DIR, site / DATA_DIR)
         shutil.move(project / FEED_FILE, site / FEED_FILE)
         shutil.move(project / DIRECTORY_INDEX, site / DIRECTORY_INDEX)
+        if audit is not None:
+            shutil.move(work / "audit", site / "audit")
 
         step("pages", f"生成其余 {pages - len(rendered.navigable)} 个页面（未改动的沿用上次）…")
         cache = SiteCache(root, out, enabled=incremental)
@@ -324,16 +343,19 @@ def build_site(
 
         step("scan", "隐私扫描（未改动的文件不再扫描）…")
         allow = frozenset(portal.enterprise_by_id)
-        unchanged = cache.unchanged_since_scan(input_key(sorted(allow)))
-        leaks = scan_site(site, allow=allow, skip=unchanged)
+        known = cache.scanned_before(rules_key(allow, public_fields(registry)))
+        passed: dict[str, str] = {}
+        reused = cache.reused if known is not None else set()  # new rules: scan everything
+        leaks = scan_site(site, allow, reused, known=known, previous=cache.out, passed=passed)
         if leaks:
             raise LeakFound(leaks)
 
         step("publish", "发布…")
         swap_in(site, out)
+        cache.record_scan(passed)
         cache.save()
         step("done", "完成")
-    except (SearchIndexError, ConfigError) as err:
+    except (SearchIndexError, ConfigError, AuditError) as err:
         raise BuildError(str(err)) from err
     except OSError as err:  # a full disk, a read-only folder
         raise BuildError(f"无法写入网站文件：{err}") from err

@@ -6,7 +6,8 @@ the code and templates, its folder's frame) and the digest of the HTML it gave;
 for each search-index shard, the digest of the pages in it.  A page whose
 inputs are unchanged is not rendered again: its file is taken from the
 published site — hard-linked, after checking that the file still has the
-recorded digest — and likewise each unchanged search shard.  Anything missing,
+recorded digest (or the stamp it had when the digest was recorded: ``stamp``) —
+and likewise each unchanged search shard.  Anything missing,
 altered or unreadable is simply made again, so the cache can only save time,
 never change the output: the same inputs give the same bytes either way.
 
@@ -28,7 +29,7 @@ from typing import Any
 from generator.render.templating import TEMPLATES
 
 CACHE_DIR = ".anjian-cache"
-FORMAT = 1
+FORMAT = 2
 RENDER_CODE = Path(__file__).resolve().parent
 # the code that turns a page's context into its HTML (the context itself is in the key)
 PAGE_CODE = ("cache.py", "direct.py", "shell.py", "templating.py", "urls.py")
@@ -58,6 +59,17 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
+def stamp(path: Path) -> str:
+    """The file's inode, size and status-change time: any write to it, or a file put in
+    its place, changes them (which the file's owner cannot set back), so a file with the
+    stamp recorded with its digest still has that digest.  Empty when it cannot be read."""
+    try:
+        st = path.stat()
+    except OSError:
+        return ""
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_ctime_ns}"
+
+
 def tree_digest(folder: Path) -> str | None:
     """Digest of every file in ``folder`` (names and contents)."""
     digest = hashlib.sha256()
@@ -79,9 +91,11 @@ def input_key(*parts: Any) -> str:
 
 @dataclass
 class Manifest:
-    pages: dict[str, list[str]] = field(default_factory=dict)  # site path → [key, digest]
+    # site path → [key, digest, stamp of the published file when the manifest was written]
+    pages: dict[str, list[str]] = field(default_factory=dict)
     shards: dict[str, list[str]] = field(default_factory=dict)  # shard folder → [key, digest]
-    scan: str = ""  # digest of what the leak scan allowed
+    scan: str = ""  # the leak scan's rules (``leakscan.rules_key``)
+    scanned: dict[str, str] = field(default_factory=dict)  # site path → digest that passed
 
     @classmethod
     def load(cls, file: Path) -> Manifest:
@@ -95,10 +109,17 @@ class Manifest:
             pages=dict(data.get("pages") or {}),
             shards=dict(data.get("shards") or {}),
             scan=str(data.get("scan") or ""),
+            scanned=dict(data.get("scanned") or {}),
         )
 
     def dump(self) -> str:
-        data = {"format": FORMAT, "pages": self.pages, "shards": self.shards, "scan": self.scan}
+        data = {
+            "format": FORMAT,
+            "pages": self.pages,
+            "shards": self.shards,
+            "scan": self.scan,
+            "scanned": self.scanned,
+        }
         return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=0) + "\n"
 
 
@@ -130,7 +151,7 @@ class SiteCache:
         if not entry or entry[0] != key:
             return None
         source = self.out / rel
-        if file_digest(source) != entry[1]:
+        if (len(entry) < 3 or stamp(source) != entry[2]) and file_digest(source) != entry[1]:
             return None
         _link(source, target)
         self.record_page(rel, key, entry[1])
@@ -162,14 +183,20 @@ class SiteCache:
     def record_tree(self, rel: str, key: str, folder: Path) -> None:
         self.new.shards[rel] = [key, tree_digest(folder) or ""]
 
-    def unchanged_since_scan(self, allow_digest: str) -> set[str]:
-        """Files taken from the previous site, which passed the leak scan with the same allow list."""
-        self.new.scan = allow_digest
-        return set(self.reused) if self.old.scan == allow_digest else set()
+    def scanned_before(self, rules: str) -> dict[str, str] | None:
+        """The files of the published site that passed the last leak scan (site path →
+        digest), when it ran under the same ``rules``; else None (scan everything)."""
+        self.new.scan = rules
+        return dict(self.old.scanned) if self.old.scan == rules and self.old.scanned else None
+
+    def record_scan(self, passed: dict[str, str]) -> None:
+        self.new.scanned = passed
 
     def save(self) -> None:
         if self.file is None:
             return
+        for rel, entry in self.new.pages.items():
+            entry[2:] = [stamp(self.out / rel)]
         with contextlib.suppress(OSError):
             self.file.parent.mkdir(parents=True, exist_ok=True)
             temp = self.file.with_name(f".{self.file.name}.{os.getpid()}")

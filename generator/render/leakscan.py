@@ -7,19 +7,33 @@ produced is in scope — pages, open data, feed, sitemap and the search index
 (Pagefind's compressed fragments are unpacked first); the theme's and
 Pagefind's own vendored code is not.  Known public identifiers (credit codes)
 are skipped so that they cannot pass for ID numbers.
+
+A rebuild scans only the bytes that changed (``scan_site`` with ``known``):
+a file whose bytes are those of a file that passed the last scan, at the same
+path and under the same rules (``rules_key``: this scanner's code, the allow
+list and the schemas' public fields), is not read again; a large text file
+that changed is compared with its previous version — which must still have the
+digest that passed — and only the lines between their common beginning and
+their common end are scanned (nothing the scan looks for spans a line).
 """
 
 from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
+
+from generator.schemas import Registry
 
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[\dXx](?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
@@ -132,21 +146,168 @@ def _plain(file: Path) -> str:
     return file.read_bytes().decode("utf-8", errors="replace")
 
 
-def scan_site(site: Path, allow: Iterable[str] = (), skip: Iterable[str] = ()) -> list[Leak]:
-    """Every leak in ``site``; files in ``skip`` (taken unchanged from a site that passed
-    this scan with the same ``allow``) are not read again."""
+def scan_site(
+    site: Path,
+    allow: Iterable[str] = (),
+    skip: Iterable[str] = (),
+    *,
+    known: dict[str, str] | None = None,
+    previous: Path | None = None,
+    passed: dict[str, str] | None = None,
+) -> list[Leak]:
+    """Every leak in ``site``.
+
+    ``skip``: files taken unchanged from a site that passed this scan under the same
+    rules, not read again.  ``known``: site path → digest of the files that passed
+    the last scan under the same rules, in the site ``previous``; a file with the
+    known digest is not scanned again, a large text file that changed is scanned
+    only where it differs from its previous version.  ``passed`` receives the digest
+    of every file scanned or skipped (what passes this scan, when it finds nothing).
+    """
     allowed = frozenset(a.upper() for a in allow)
     skipped = frozenset(skip)
+    before = known or {}
     leaks: list[Leak] = []
     for file in sorted(site.rglob("*")):
         if not file.is_file():
             continue
         rel = file.relative_to(site).as_posix()
-        if rel in skipped:
+        if rel.startswith(VENDORED):
             continue
-        for text in _texts(file, rel):
+        if rel in skipped and rel in before:
+            if passed is not None:
+                passed[rel] = before[rel]
+            continue
+        if rel in skipped and known is None:  # the caller vouches for it
+            continue
+        digest = _digest(file) if known is not None or passed is not None else None
+        if passed is not None and digest is not None:
+            passed[rel] = digest
+        old = before.get(rel)
+        if digest is not None and old == digest:
+            continue
+        texts: Iterable[str] | None = None
+        if old is not None and previous is not None:
+            texts = _changed_lines(previous / rel, old, file, rel)
+        for text in _texts(file, rel) if texts is None else texts:
             leaks.extend(scan_text(text, rel, allowed))
     return leaks
+
+
+def _digest(file: Path) -> str | None:
+    try:
+        with file.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+@cache
+def scanner_version() -> str:
+    """Digest of this scanner's code (its patterns and rules)."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def public_fields(registry: Registry) -> list[Any]:
+    """Every field of every kind with its disclosure and personal-data marks."""
+    return [
+        [kind, [[list(p), spec.public, spec.pii] for p, spec in schema.fields.items()]]
+        for kind, schema in sorted(registry.kinds.items())
+    ]
+
+
+def rules_key(allow: Iterable[str], public_fields: Any) -> str:
+    """What a scan's verdict depends on besides the bytes: the scanner, the allow list and
+    the schemas' public fields (JSON-able)."""
+    text = json.dumps(
+        [scanner_version(), sorted(a.upper() for a in allow), public_fields],
+        ensure_ascii=False,
+        sort_keys=True,
+        default=repr,
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+DIFFED = {".html", ".htm", ".json", ".csv", ".xml", ".txt", ".md"}
+DIFF_MIN = 256 << 10  # smaller files are simply scanned again
+BLOCK = 1 << 20
+LINE_REACH = 1 << 16  # a changed line longer than this: the whole file is scanned
+
+
+def _common_prefix(a: bytes, b: bytes) -> int:
+    """Length of the common beginning of ``a`` and ``b`` (binary search on slices)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _prefix_length(old: Path, new: Path) -> int:
+    done = 0
+    with old.open("rb") as a, new.open("rb") as b:
+        while True:
+            x, y = a.read(BLOCK), b.read(BLOCK)
+            if x == y:
+                if not x:
+                    return done
+                done += len(x)
+                continue
+            return done + _common_prefix(x, y)
+
+
+def _suffix_length(old: Path, new: Path, limit: int) -> int:
+    """Length of the common end of the two files, at most ``limit``."""
+    done = 0
+    size_a, size_b = old.stat().st_size, new.stat().st_size
+    with old.open("rb") as a, new.open("rb") as b:
+        while done < limit:
+            step = min(BLOCK, limit - done)
+            a.seek(size_a - done - step)
+            b.seek(size_b - done - step)
+            x, y = a.read(step), b.read(step)
+            if x == y:
+                done += step
+                continue
+            return done + _common_prefix(x[::-1], y[::-1])
+    return done
+
+
+def _changed_lines(old: Path, old_digest: str, new: Path, rel: str) -> list[str] | None:
+    """The text of the lines of ``new`` not found unchanged in ``old`` — the lines between
+    their common beginning and their common end — or None when the whole file must be
+    scanned (small, not line-oriented, or ``old`` is not the file that passed)."""
+    suffix = new.suffix.lower()
+    if suffix not in DIFFED or rel.startswith("pagefind/"):
+        return None
+    try:
+        size = new.stat().st_size
+        if size < DIFF_MIN or _digest(old) != old_digest:
+            return None
+        prefix = _prefix_length(old, new)
+        common = _suffix_length(old, new, min(old.stat().st_size, size) - prefix)
+        end = size - common  # new[prefix:end] is what changed
+        low, high = max(0, prefix - LINE_REACH), min(size, end + LINE_REACH)
+        with new.open("rb") as handle:
+            handle.seek(low)
+            window = handle.read(high - low)
+    except OSError:
+        return None
+    # from the start of the line holding the first changed byte to the end of the line
+    # holding the last: every line outside is a whole line of ``old``, with its newlines
+    start = window.rfind(b"\n", 0, prefix - low) + 1
+    stop = window.find(b"\n", end - low)
+    if (start == 0 and low > 0) or (stop == -1 and high < size):
+        return None  # a line longer than the window
+    if stop == -1:
+        stop = len(window)
+    if stop - start > CHUNK:
+        return None
+    text = window[start:stop].decode("utf-8", errors="replace")
+    return [_unescape_json(text) if suffix == ".json" else text]
 
 
 CHUNK = 8 << 20  # files larger than this are scanned in pieces of whole lines

@@ -9,9 +9,11 @@ They are divided by a hash of their path into shards of about
 (Pagefind's ``mergeIndex``), listed in ``pagefind/shards.json``.  Sharding
 bounds Pagefind's memory (it holds a whole index in memory: 843 MB for the
 3,000 pages of a county) and lets a rebuild index again only the shards whose
-pages changed.  No Pagefind filters: their files list values in hash-map
-order, which differs from run to run and would break byte-identical builds;
-the directory filters through its own static posting lists (``directory.py``).
+pages changed; the shards to index are indexed two at a time (one Pagefind
+per core: each is mostly single-threaded).  No Pagefind filters: their files
+list values in hash-map order, which differs from run to run and would break
+byte-identical builds; the directory filters through its own static posting
+lists (``directory.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -34,6 +37,7 @@ INDEX_DIR = "pagefind"
 SHARDS_FILE = "shards.json"
 SHARD_PAGES = 1000
 MARKER = b"data-pagefind-body"
+PARALLEL = min(2, os.cpu_count() or 1)  # Pagefind runs at once (each holds its shard in memory)
 
 
 class SearchIndexError(Exception):
@@ -66,7 +70,11 @@ def searchable_pages(site: Path) -> dict[str, str]:
     return out
 
 
-def run_pagefind(source: Path, output: Path) -> None:
+def run_pagefind(
+    source: Path, output: Path, running: list[subprocess.Popen[str]] | None = None
+) -> None:
+    """Index ``source`` into ``output``; the process is added to ``running`` while it runs
+    (so that a build stopped meanwhile can end it)."""
     command = [
         sys.executable,
         "-m",
@@ -78,11 +86,17 @@ def run_pagefind(source: Path, output: Path) -> None:
         "--quiet",
     ]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
     except OSError as err:
         raise SearchIndexError(f"无法运行 Pagefind：{err}") from err
-    if done.returncode != 0 or not (output / "pagefind.js").is_file():
-        detail = (done.stderr or done.stdout).strip()[-2000:]
+    if running is not None:
+        running.append(process)
+    with process:
+        out, errors = process.communicate()
+    if process.returncode != 0 or not (output / "pagefind.js").is_file():
+        detail = (errors or out).strip()[-2000:]
         raise SearchIndexError(f"Pagefind 建立搜索索引失败：{detail}")
 
 
@@ -110,25 +124,44 @@ def index_site(
     for rel in sorted(pages):
         groups[shard_of(rel, count)].append(rel)
     version = pagefind_version()
-    shards = []
+    shards: list[str] = []
+    todo: list[tuple[str, list[str], str]] = []  # shards to index: folder, pages, key
     for number, group in enumerate(groups):
         if not group:
             continue
         name = str(number)
         folder = f"{INDEX_DIR}/{name}"
         key = input_key("pagefind", version, [(rel, pages[rel]) for rel in group])
-        target = site / folder
         shards.append(name)
-        if cache is not None and cache.reuse_tree(folder, key, target):
-            continue
+        if cache is None or not cache.reuse_tree(folder, key, site / folder):
+            todo.append((folder, group, key))
+
+    running: list[subprocess.Popen[str]] = []
+
+    def index(folder: str, group: list[str]) -> None:
         stage = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site.parent))
         try:
             _stage(site, group, stage)
-            run_pagefind(stage, target)
+            run_pagefind(stage, site / folder, running)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
-        if cache is not None:
-            cache.record_tree(folder, key, target)
+
+    # one Pagefind per core: each is a process of its own, mostly single-threaded
+    with ThreadPoolExecutor(max_workers=max(1, min(PARALLEL, len(todo)))) as pool:
+        futures = [pool.submit(index, folder, group) for folder, group, _ in todo]
+        try:
+            for done in futures:
+                done.result()
+        except BaseException:  # a failed shard, a stopped build: end the others now
+            for future in futures:
+                future.cancel()
+            for process in list(running):
+                with contextlib.suppress(OSError):
+                    process.kill()
+            raise
+    if cache is not None:
+        for folder, _, key in todo:
+            cache.record_tree(folder, key, site / folder)
     (site / INDEX_DIR).mkdir(parents=True, exist_ok=True)
     listing = json.dumps({"shards": shards}, separators=(",", ":")) + "\n"
     (site / INDEX_DIR / SHARDS_FILE).write_text(listing, encoding="utf-8")

@@ -1,0 +1,136 @@
+"""What the last build's audit pages were made from, so the next build remakes only
+what changed.
+
+A record's history page is a function of its *inputs*: its landed changes (the
+blob ids of both versions name their content), who made and approved them as
+the people stood then, the schemas and masking policy that cut the public
+fields, and this package's page code (``salt``).  The manifest in
+``.anjian-cache/`` (one per published folder) keeps, for each page, the digest
+of those inputs, the digest of the HTML it gave, a stamp of the published file,
+and what the page contributed to ``log.jsonl`` (the public fields each change
+touched).  A page whose inputs are unchanged is hard-linked from the published
+site — after checking that the file is the one recorded (its stamp, else its
+digest) — and is neither read from git, parsed nor rendered again.  Anything
+missing, altered or unreadable is simply made again: the cache can only save
+time, never change the output.  ``ANJIAN_NO_CACHE`` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from generator import cache as record_cache
+
+FORMAT = 1
+# the code that turns a record's history into its page and its log details
+CODE = ("pagecache.py", "pages.py", "publish.py", "diff.py", "record_history.py", "visibility.py")
+PUBLIC_CODE = Path(__file__).resolve().parents[1] / "render" / "public.py"
+
+# rel → (inputs key, HTML digest or "" when the record had no page, stamp, details)
+# details: ((item digest, JSON of its log.jsonl detail), …)
+Entry = tuple[str, str, str, tuple[tuple[str, str], ...]]
+
+
+def code_salt() -> str:
+    digest = hashlib.sha256(f"anjian-audit-pages-{FORMAT}".encode())
+    here = Path(__file__).resolve().parent
+    for file in [*(here / name for name in CODE), PUBLIC_CODE]:
+        digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+def stamp(path: Path) -> str:
+    """Inode, size and modification time: a write to the file, or another file put in its
+    place, changes them; linking it (or unlinking another name of it) does not."""
+    try:
+        st = path.stat()
+    except OSError:
+        return ""
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def file_digest(path: Path) -> str | None:
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+class PageCache:
+    """The pages of the previously published folder (read) and of this build (recorded)."""
+
+    def __init__(self, file: Path | None, previous: Path | None) -> None:
+        self.file = file
+        self.previous = previous
+        self.old: dict[str, Entry] = {}
+        self.new: dict[str, Entry] = {}
+        self.reused = 0
+
+    @classmethod
+    def open(cls, root: Path, previous: Path | None) -> PageCache:
+        """The cache for pages published to ``previous`` (none: nothing to reuse or keep)."""
+        if previous is None or not record_cache.enabled():
+            return cls(None, None)
+        name = hashlib.sha256(str(previous.resolve()).encode()).hexdigest()[:16]
+        found = cls(root / record_cache.CACHE_DIR / f"audit-pages-{name}", previous)
+        if not previous.is_dir():
+            return found
+        try:
+            assert found.file is not None
+            stored: Any = marshal.loads(found.file.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return found
+        if isinstance(stored, dict) and stored.get("format") == FORMAT:
+            pages = stored.get("pages")
+            if isinstance(pages, dict):
+                found.old = pages
+        return found
+
+    def reuse(self, rel: str, key: str, target: Path) -> tuple[tuple[str, str], ...] | None:
+        """The details of the previous page ``rel`` (linked to ``target``) when it was made
+        from ``key`` and is unaltered; None when it must be made again."""
+        entry = self.old.get(rel)
+        if self.previous is None or entry is None or entry[0] != key:
+            return None
+        _, digest, was, details = entry
+        if digest:
+            source = self.previous / rel
+            if stamp(source) != was and file_digest(source) != digest:
+                return None
+            try:
+                os.link(source, target)
+            except FileExistsError:
+                return None
+            except OSError:
+                try:
+                    shutil.copyfile(source, target)
+                except OSError:
+                    return None
+        self.new[rel] = (key, digest, stamp(target) if digest else "", details)
+        self.reused += 1
+        return details
+
+    def made(self, rel: str, key: str, target: Path | None, html: str | None, details: Any) -> None:
+        if self.file is None:
+            return
+        digest = hashlib.sha256(html.encode()).hexdigest() if html is not None else ""
+        mark = stamp(target) if target is not None and html is not None else ""
+        self.new[rel] = (key, digest, mark, tuple(details))
+
+    def save(self) -> None:
+        if self.file is None:
+            return
+        try:
+            raw = marshal.dumps({"format": FORMAT, "pages": self.new})
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            part = self.file.with_name(f".{self.file.name}.{os.getpid()}")
+            part.write_bytes(raw)
+            os.replace(part, self.file)
+        except (OSError, ValueError):
+            return

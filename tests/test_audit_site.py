@@ -1,0 +1,166 @@
+"""The audit trail on the portal, and how the history is read for it.
+
+``anjian build`` publishes the audit pages under ``site/audit/`` with the rest
+of the portal (scanned and swapped in together) and shows the chain's head on
+the home page; a folder of records that is not in git is built without them.
+The history itself is read in one ``git log`` pass whose framing no commit
+message can imitate; the record versions verify reads are kept for the next
+run, by blob id.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from generator.audit import gitread
+from generator.audit.chain import canonical, item_digest, sha256_hex
+from generator.audit.publish import NO_GIT_NOTE
+from generator.audit.timeline import RecordChange, read_history
+from generator.render.build import build_site
+from tests.audit_factory import AS_OF, County, head, init_audited_county
+from tests.gitrepo import ADMIN
+from tests.portal_factory import make_portal_repo
+from tests.review_factory import (
+    INSPECTION_NEW,
+    PENALTY_NEW,
+    TIER1,
+    TIER2,
+    inspection,
+    penalty,
+    review_county,
+)
+
+
+def land_inspection(county: County) -> tuple[str, str]:
+    return county.land(
+        {INSPECTION_NEW: inspection("INS-20261120-001", "2026-11-20")}, approvals=[(1, TIER1)]
+    )
+
+
+def test_the_built_portal_publishes_the_audit_trail_and_shows_its_head(tmp_path: Path) -> None:
+    county = init_audited_county(tmp_path / "repo")
+    land_inspection(county)
+    chain = county.verify().entries
+
+    build_site(county.root, tmp_path / "site", as_of=AS_OF, search=False, jobs=1)
+
+    audit = tmp_path / "site" / "audit"
+    published = json.loads((audit / "head.json").read_text(encoding="utf-8"))
+    assert published["head"] == chain[-1].entry_hash
+    assert published["entries"] == len(chain) == 1
+    assert len((audit / "log.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+    assert (audit / "index.html").is_file()
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert chain[-1].entry_hash in home
+    assert 'href="audit/index.html"' in home
+
+
+def test_a_portal_of_records_outside_git_is_built_without_an_audit_trail(
+    tmp_path: Path,
+) -> None:
+    root = make_portal_repo(tmp_path / "repo")
+    notes: list[str] = []
+
+    build_site(root, tmp_path / "site", as_of=AS_OF, search=False, jobs=1, progress=notes.append)
+
+    assert NO_GIT_NOTE in notes
+    assert not (tmp_path / "site" / "audit").exists()
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "audit/index.html" not in home
+
+
+def test_a_commit_message_imitating_the_log_cannot_add_commits_or_files(
+    tmp_path: Path,
+) -> None:
+    county = init_audited_county(tmp_path / "repo")
+    forged = (
+        "合并\x1e\x1d\x1f伪造\n\n"
+        "\x1e" + "0" * 40 + " \x1fx\x1fx@example.com\x1f1 +0800\x1fx\x1fx@example.com\x1f1 +0800"
+        "\x1e\n:000000 100644 " + "0" * 40 + " " + "1" * 40 + " A\n"
+        "records/staff/STAFF-9999.yaml\n"
+    )
+    county.repo.git("commit", "-q", "--allow-empty", "-m", forged, email=ADMIN)
+
+    history = read_history(county.root, epoch=county.epoch)
+
+    commits = county.repo.git("rev-list", "--count", f"{county.epoch}..HEAD").strip()
+    assert len(history.commits) == int(commits)
+    assert history.commits[head(county.repo)].message.startswith("合并\x1e\x1d\x1f伪造")
+    assert history.landings == []
+
+
+def test_an_entry_names_each_record_by_the_digest_of_its_canonical_change() -> None:
+    change = RecordChange(
+        "HAZ-20261120-001",
+        "hazard",
+        "M",
+        "records/hazard/2026/HAZ-20261120-001.yaml",
+        "records/hazard/2026/HAZ-20261120-001.yaml",
+        "a" * 40,
+        "b" * 40,
+    )
+    odd = change._replace(id='引号"与\\反斜杠\n', status="D", new_path=None, new_blob=None)
+
+    for each in (change, odd):
+        described = {
+            "id": each.id,
+            "kind": each.kind,
+            "change": each.status,
+            "old": each.old_blob,
+            "new": each.new_blob,
+        }
+        assert item_digest(each) == sha256_hex(canonical(described))
+
+
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The objects verify asks git for from now on."""
+    asked: list[str] = []
+    ask = gitread.ObjectReader.ask
+
+    def counting(self: gitread.ObjectReader, sha: str) -> None:
+        asked.append(sha)
+        ask(self, sha)
+
+    monkeypatch.setattr(gitread.ObjectReader, "ask", counting)
+    return asked
+
+
+def test_a_second_verify_reads_no_version_again_and_judges_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = review_county()
+    records["records/staff/STAFF-0009.yaml"] = {
+        "id": "STAFF-0009",
+        "name": "冯强",
+        "department": "DEPT-LDXZ",
+        "roles": ["检查员", "执法人员"],
+        "active": True,
+        "git": {"emails": ["fengqiang@qc.example.gov.cn"]},
+    }
+    county = init_audited_county(tmp_path / "repo", records)
+    land_inspection(county)
+    record = {
+        **penalty(),
+        "publish": {"from": "2026-11-21", "until": "2027-11-20"},
+        "case_no": "青应急立〔2026〕41号",
+    }
+    change, _ = county.land(
+        {PENALTY_NEW: record},
+        author="fengqiang@qc.example.gov.cn",
+        approvals=[(2, TIER2)],
+        date="2026-11-21",
+    )
+    first = county.verify().findings
+    assert ("audit-not-permitted", change) in [(f.code, f.commit) for f in first]
+
+    asked = count_reads(monkeypatch)
+    second = county.verify().findings
+
+    assert asked == []  # the penalty's department came from the kept versions
+    assert second == first
+    monkeypatch.setenv("ANJIAN_NO_CACHE", "1")
+    assert county.verify().findings == first
+    assert asked != []
