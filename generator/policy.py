@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import jsonschema
-
 from generator.load import parse_document
 from generator.problems import Problem, make, register
 
@@ -79,6 +77,8 @@ def load_policy(root: Path, schema: dict[str, Any]) -> tuple[Policy, list[Proble
         return Policy({}), [parsed]
     problems = []
     if schema:
+        import jsonschema  # only to check the policy: most commands only read it
+
         validator = jsonschema.Draft202012Validator(
             schema, format_checker=jsonschema.FormatChecker()
         )

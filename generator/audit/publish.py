@@ -74,7 +74,7 @@ from generator.schemas import Registry
 
 LOG_FILE = "log.jsonl"
 HEAD_FILE = "head.json"
-PAGE_SIZE = 500
+PAGE_SIZE = 100  # entries a log page: about 70 KB of HTML, under the 100 KB page budget
 LATEST = 100
 CHANGE_TITLE = {"A": "新增", "M": "修改", "D": "删除"}
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.permissions import MAY_CHANGE
 from generator.review.roster import Member
-from generator.rules.history.authors import MAY_CHANGE
 
 # kinds whose records are changed only within the department that owns them
 DEPARTMENT_SCOPED = frozenset({"penalty", "decision"})

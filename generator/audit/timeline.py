@@ -15,6 +15,7 @@ Built from one ``git log`` pass and one ``git cat-file`` stream (``gitread``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,7 @@ class RecordChange(NamedTuple):
         return self.new_path or self.old_path or ""
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a path changes many times in a long history
 def is_record(path: str) -> bool:
     if not path.endswith((".yaml", ".yml")) or not path.startswith(RECORDS_PREFIX):
         return False

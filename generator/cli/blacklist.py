@@ -18,30 +18,26 @@ import json
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from generator.cli.app import DATE, Settings, cli, pass_settings
-from generator.derive.blacklist import (
-    blacklist_csv,
-    blacklist_json,
-    blacklist_tables,
-    derive_candidates,
-    listing_state,
-)
-from generator.derive.blacklist.facts import Facts
-from generator.derive.blacklist.policy_rules import repair_after_months, term_years
-from generator.derive.blacklist.public import FIELDS, LIST_SEPARATOR
-from generator.derive.risk import derive_risk
-from generator.policy import load_policy
-from generator.schemas import SchemaError
-from generator.validate import Loaded, validate_repository
+
+if TYPE_CHECKING:
+    from generator.validate import Loaded
+
+# the derivations are imported by the commands that use them: ``anjian`` loads
+# this module for every command, and they take longer to import than most commands run
 
 Rows = list[dict[str, Any]]
 
 
 def _load(root: Path, as_of: dt.date | None) -> tuple[Loaded, dt.date]:
+    from generator.policy import load_policy
+    from generator.schemas import SchemaError
+    from generator.validate import validate_repository
+
     today = load_policy(root, {})[0].today()
     day = as_of or today
     try:
@@ -62,6 +58,8 @@ def _width(text: str) -> int:
 
 def _cell(value: Any) -> str:
     if isinstance(value, list | tuple):
+        from generator.derive.blacklist.public import LIST_SEPARATOR
+
         return LIST_SEPARATOR.join(str(v) for v in value)
     return "" if value is None else str(value)
 
@@ -141,6 +139,8 @@ CANDIDATE_COLUMNS = (
 @pass_settings
 def candidates(settings: Settings, as_of: dt.date | None, fmt: str) -> None:
     """列出符合启用规则的企业及触发记录（内部使用，不是名单）。"""
+    from generator.derive.blacklist import derive_candidates
+
     loaded, day = _load(settings.root(), as_of)
     _emit(_rows(derive_candidates(loaded.valid, loaded.policy, day)), CANDIDATE_COLUMNS, fmt)
 
@@ -155,7 +155,14 @@ TABLE_FIELDS = (
     "listed_from",
     "listed_until",
 )
-PUBLIC_COLUMNS = tuple((name, title) for name, title, _ in FIELDS if name in TABLE_FIELDS)
+
+
+def public_columns() -> tuple[tuple[str, str], ...]:
+    from generator.derive.blacklist.public import FIELDS
+
+    return tuple((name, title) for name, title, _ in FIELDS if name in TABLE_FIELDS)
+
+
 LISTING_COLUMNS = (
     ("enterprise", "统一社会信用代码"),
     ("decision", "决定"),
@@ -184,6 +191,15 @@ LISTING_COLUMNS = (
 @pass_settings
 def list_(settings: Settings, as_of: dt.date | None, fmt: str, everything: bool) -> None:
     """当日公示的严重失信主体名单（与门户 site/data/blacklist.json 相同）。"""
+    from generator.derive.blacklist import (
+        blacklist_csv,
+        blacklist_json,
+        blacklist_tables,
+        listing_state,
+    )
+    from generator.derive.blacklist.facts import Facts
+    from generator.derive.blacklist.policy_rules import repair_after_months, term_years
+
     loaded, day = _load(settings.root(), as_of)
     if everything:
         decisions = Facts.from_records(loaded.valid).decisions
@@ -201,7 +217,7 @@ def list_(settings: Settings, as_of: dt.date | None, fmt: str, everything: bool)
     elif fmt == "csv":
         click.echo(blacklist_csv(rows), nl=False)
     else:
-        click.echo(format_table(rows, PUBLIC_COLUMNS))
+        click.echo(format_table(rows, public_columns()))
     click.echo(f"{day} 公示 {len(rows)} 条", err=True)
 
 
@@ -223,6 +239,8 @@ RISK_COLUMNS = (
 @pass_settings
 def risk(settings: Settings, as_of: dt.date | None, fmt: str, changed: bool) -> None:
     """按失信、事故、隐患、处罚和举报记录，提出下一年度风险等级和监管分类建议。"""
+    from generator.derive.risk import derive_risk
+
     loaded, day = _load(settings.root(), as_of)
     proposals = [
         p for p in derive_risk(loaded.valid, loaded.policy, day) if p.changed or not changed

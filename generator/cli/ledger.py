@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,9 +19,9 @@ from generator.derive.ledger import (
     derive_ledger,
     filter_ledger,
 )
-from generator.policy import load_policy
-from generator.schemas import SchemaError, load_registry
-from generator.validate import Loaded, validate_repository
+
+if TYPE_CHECKING:
+    from generator.validate import Loaded
 
 
 def load_valid_records(settings: Settings, as_of: dt.date | None) -> tuple[Loaded, dt.date]:
@@ -30,6 +31,10 @@ def load_valid_records(settings: Settings, as_of: dt.date | None) -> tuple[Loade
     ledger of a past day still shows records whose events came after it.
     Records with errors are left out, and counted on stderr.
     """
+    from generator.policy import load_policy
+    from generator.schemas import SchemaError, load_registry
+    from generator.validate import validate_repository
+
     root = settings.root()
     try:
         policy, _ = load_policy(root, load_registry(root).policy_schema)

@@ -6,35 +6,26 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from generator.authoring import (
-    ClickAsker,
-    Incomplete,
-    QuietAsker,
-    Session,
-    StepRefused,
-    close_events,
-    compose_record,
-    open_session,
-    recheck_events,
-    record_step,
-    rectify_events,
-)
-from generator.authoring.events import Hazard
-from generator.authoring.search import RefFinder
-from generator.authoring.session import attach_evidence, render_draft, write_record
-from generator.authoring.values import BadValue, parse_assignments
 from generator.cli.app import DATE, Settings, cli, pass_settings
-from generator.problems import format_text
-from generator.schemas import SchemaError
+
+if TYPE_CHECKING:
+    from generator.authoring import Incomplete, Session
+    from generator.authoring.events import Hazard
+
+# the authoring package is imported by the commands that use it: ``anjian`` loads
+# this module for every command
 
 EVIDENCE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 def _session(settings: Settings, yes: bool, as_of: dt.date | None) -> Session:
+    from generator.authoring import ClickAsker, QuietAsker, open_session
+    from generator.schemas import SchemaError
+
     asker = QuietAsker() if yes else ClickAsker()
     try:
         return open_session(settings.root(), asker, as_of)
@@ -50,6 +41,8 @@ def _incomplete(err: Incomplete) -> NoReturn:
 
 
 def _report(settings: Settings, written_path: Path, root: Path, problems: list[Any]) -> None:
+    from generator.problems import format_text
+
     rel = written_path.relative_to(root).as_posix()
     if problems:
         click.echo(format_text(problems, settings.lang))
@@ -101,6 +94,10 @@ def new(
     KIND 是记录类别，例如 inspection（检查）、hazard（隐患）、penalty（处罚）、
     complaint（投诉举报）、enterprise（企业）。
     """
+    from generator.authoring import Incomplete, compose_record
+    from generator.authoring.session import attach_evidence, render_draft, write_record
+    from generator.authoring.values import BadValue, parse_assignments
+
     session = _session(settings, yes, as_of)
     try:
         values: dict[str, Any] = parse_assignments(list(assignments))
@@ -128,6 +125,8 @@ def new(
 
 
 def _from_inspection(session: Session, inspection_id: str) -> dict[str, Any]:
+    from generator.authoring.search import RefFinder
+
     found = RefFinder(session.root).get("inspection", inspection_id)
     if found is None:
         raise click.UsageError(f"没有找到检查 {inspection_id}")
@@ -146,6 +145,8 @@ def _from_inspection(session: Session, inspection_id: str) -> dict[str, Any]:
 
 def _staff(root: Path, text: str | None) -> str | None:
     """A staff id from an id or a name (unique)."""
+    from generator.authoring.search import RefFinder
+
     if not text:
         return None
     matches = RefFinder(root).find("staff", text)
@@ -164,6 +165,9 @@ def _step(
     evidence: tuple[Path, ...],
     today: dt.date,
 ) -> None:
+    from generator.authoring import StepRefused, record_step
+    from generator.problems import format_text
+
     root = settings.root()
     try:
         result = record_step(root, hazard_id, build, evidence=evidence, today=today)
@@ -178,6 +182,8 @@ def _step(
 
 
 def _today(settings: Settings, as_of: dt.date | None) -> dt.date:
+    from generator.authoring import QuietAsker, open_session
+
     if as_of:
         return as_of
     return open_session(settings.root(), QuietAsker()).today
@@ -228,6 +234,8 @@ def rectify(
     as_of: dt.date | None,
 ) -> None:
     """追加整改事件：不带证据为“开始整改”，带 --evidence 为“整改完成”。"""
+    from generator.authoring import rectify_events
+
     today = _today(settings, as_of)
     build = rectify_events(
         day or today,
@@ -264,6 +272,8 @@ def recheck(
     as_of: dt.date | None,
 ) -> None:
     """追加复查结果：--pass 复查通过（须 --by），--fail 复查不通过（须 --reason）。"""
+    from generator.authoring import recheck_events
+
     if passed and not by:
         raise click.UsageError("复查通过须写明复查人员：--by 人员编号")
     if not passed and not reason:
@@ -304,6 +314,8 @@ def close(
     as_of: dt.date | None,
 ) -> None:
     """销号：复查通过后追加“销号”；重大隐患用 --body 先记录验收。"""
+    from generator.authoring import close_events
+
     today = _today(settings, as_of)
     staff = _staff(settings.root(), by)
     assert staff is not None
@@ -339,7 +351,10 @@ def import_issue(
     举报人的账号和议题原文只写入不公开的字段（reporter、details）；对外公开的
     “事项”由工作人员概括填写，不照抄原文，不含任何身份信息。
     """
+    from generator.authoring import Incomplete, compose_record
     from generator.authoring.issues import BadIssue, complaint_values, enterprise_hint, read_issue
+    from generator.authoring.session import render_draft, write_record
+    from generator.authoring.values import BadValue, parse_assignments
 
     session = _session(settings, yes, as_of)
     try:

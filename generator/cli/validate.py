@@ -9,10 +9,7 @@ from pathlib import Path
 import click
 
 from generator.cli.app import DATE, Settings, cli, pass_settings
-from generator.history import GitError
 from generator.problems import FORMATTERS
-from generator.schemas import SchemaError
-from generator.validate import OutsideRepository, validate_change, validate_repository
 
 
 @cli.command()
@@ -53,6 +50,10 @@ def validate(
     committed: bool,
 ) -> None:
     """校验记录：模式、编号、引用和业务规则。不指定 PATHS 时校验全部记录（有 --base 时只校验改动的记录）。"""
+    from generator.history import GitError
+    from generator.schemas import SchemaError
+    from generator.validate import OutsideRepository, validate_change, validate_repository
+
     root = settings.root()
     if committed and base is None:
         raise click.UsageError("--committed 只能与 --base 一起使用")

@@ -37,10 +37,10 @@ from generator.demo.evidence import evidence_content
 from generator.demo.model import County, Decision, Hazard, Inspection, Penalty, Staff
 from generator.demo.records import KIND_TITLES, Convert, sources
 from generator.demo.write import COUNTY_LABEL
+from generator.permissions import INSPECTING, MAY_CHANGE
 from generator.review.approvals import APPROVE, verdict_message
 from generator.review.plan import triggers_of
 from generator.review.tiers import TIER_ROLE
-from generator.rules.history.authors import INSPECTING, MAY_CHANGE
 
 SHANGHAI = "+0800"
 TZ = dt.timezone(dt.timedelta(hours=8))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from generator.permissions import MAY_CHANGE
 from generator.problems import Problem, register
 from generator.records import kind_of
 from generator.rules.history.context import HistoryContext, record_id_of
@@ -40,19 +41,6 @@ AUTHOR_NOT_PERMITTED = register(
     "请由具备相应角色的工作人员提交（例如处罚须由执法人员提交）；角色登记在人员记录的 roles 中，"
     "已停用（active: false）的人员不能再提交。",
 )
-
-INSPECTING = frozenset({"检查员", "执法人员", "科室负责人"})
-MAY_CHANGE: dict[str, frozenset[str]] = {
-    "inspection": INSPECTING | {"专家"},
-    "hazard": INSPECTING | {"专家"},
-    "enterprise": INSPECTING,
-    "self-report": INSPECTING,
-    "complaint": INSPECTING,
-    "penalty": frozenset({"执法人员"}),
-    "decision": frozenset({"执法人员", "科室负责人"}),
-    "staff": frozenset({"管理员"}),
-    "department": frozenset({"管理员"}),
-}
 
 
 def check(ctx: HistoryContext) -> Iterator[Problem]:
