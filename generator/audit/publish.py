@@ -74,7 +74,7 @@ from generator.schemas import Registry
 
 LOG_FILE = "log.jsonl"
 HEAD_FILE = "head.json"
-PAGE_SIZE = 100  # entries a log page: about 70 KB of HTML, under the 100 KB page budget
+PAGE_SIZE = 50  # entries a log page: about 60 KB of HTML at most (budget 100 KB)
 LATEST = 100
 CHANGE_TITLE = {"A": "新增", "M": "修改", "D": "删除"}
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
@@ -85,6 +85,8 @@ class AuditSite:
     head: str
     entries: int
     record_pages: int
+    # record pages taken unchanged from the published site (relative to ``audit/``)
+    reused: frozenset[str] = frozenset()
 
 
 def record_file(record_id: str) -> str:
@@ -332,11 +334,12 @@ def _write_record_pages(
     records: Sequence[Record],
     public: _Public,
     cache: PageCache,
+    reused: set[str],
 ) -> tuple[dict[str, str], int]:
     """Every published record's page, one record at a time (its versions read, cut to
     their public fields, compared, rendered and dropped); unchanged pages taken from
-    the last build.  Returns item digest → its log detail (as JSON), and the number of
-    pages."""
+    the last build (their paths added to ``reused``).  Returns item digest → its log
+    detail (as JSON), and the number of pages."""
     by_id = {r.id: r for r in records if r.id is not None}
     grouped = _events_by_record(history, entries, public.visible)
     salt = sha256_hex(
@@ -376,6 +379,8 @@ def _write_record_pages(
                 has_page = html is not None
             else:
                 has_page = target.exists()
+                if has_page:
+                    reused.add(rel)
             found.update(details)
             count += has_page
     return found, count
@@ -457,8 +462,9 @@ def write_audit(
     out.mkdir(parents=True, exist_ok=True)
     cache = PageCache.open(root, previous)
     try:
+        reused: set[str] = set()
         found, count = _write_record_pages(
-            root, out, history, entries, public_records, public, cache
+            root, out, history, entries, public_records, public, cache, reused
         )
     except gitread.GitError as err:
         raise AuditError(str(err)) from err
@@ -511,7 +517,7 @@ def write_audit(
         ),
         encoding="utf-8",
     )
-    return AuditSite(head["head"], len(entries), count)
+    return AuditSite(head["head"], len(entries), count, frozenset(reused))
 
 
 HOME_HREF = "audit/index.html"  # the audit index, relative to the site's root
@@ -552,4 +558,4 @@ def write_site_audit(
         jobs=jobs,
         previous=previous,
     )
-    return {"head": site.head, "entries": site.entries, "href": HOME_HREF}
+    return {"head": site.head, "entries": site.entries, "href": HOME_HREF, "reused": site.reused}

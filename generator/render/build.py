@@ -345,7 +345,9 @@ def build_site(
         allow = frozenset(portal.enterprise_by_id)
         known = cache.scanned_before(rules_key(allow, public_fields(registry)))
         passed: dict[str, str] = {}
-        reused = cache.reused if known is not None else set()  # new rules: scan everything
+        # taken unchanged from the published site, which passed the same scan rules
+        audit_reused = {f"audit/{p}" for p in audit["reused"]} if audit else set()
+        reused = cache.reused | audit_reused if known is not None else set()
         leaks = scan_site(site, allow, reused, known=known, previous=cache.out, passed=passed)
         if leaks:
             raise LeakFound(leaks)
