@@ -283,6 +283,27 @@ def list_tree(root: Path, commit: str, *prefixes: str) -> dict[str, str]:
     return found
 
 
+def cat_file_batch(root: Path) -> subprocess.Popen[bytes]:
+    """A ``git cat-file --batch`` process over ``root``'s objects (stdin and stdout piped)."""
+    try:
+        return subprocess.Popen(
+            [
+                "git",
+                "-C",
+                str(root),
+                "-c",
+                f"core.deltaBaseCacheLimit={DELTA_CACHE}",
+                "cat-file",
+                "--batch",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError as err:
+        raise GitError(f"无法运行 git：{err.strerror}") from err
+
+
 class ObjectReader:
     """One ``git cat-file --batch`` process: ask as you go, collect the answers at the end.
 
@@ -292,23 +313,7 @@ class ObjectReader:
     """
 
     def __init__(self, root: Path) -> None:
-        try:
-            self._proc = subprocess.Popen(
-                [
-                    "git",
-                    "-C",
-                    str(root),
-                    "-c",
-                    f"core.deltaBaseCacheLimit={DELTA_CACHE}",
-                    "cat-file",
-                    "--batch",
-                ],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-            )
-        except OSError as err:
-            raise GitError(f"无法运行 git：{err.strerror}") from err
+        self._proc = cat_file_batch(root)
         assert self._proc.stdin is not None and self._proc.stdout is not None
         self._stdin = self._proc.stdin
         self._asked: set[str] = set()
@@ -404,23 +409,7 @@ class BlobReader:
         self._proc: subprocess.Popen[bytes] | None = None
 
     def _start(self) -> subprocess.Popen[bytes]:
-        try:
-            proc = subprocess.Popen(
-                [
-                    "git",
-                    "-C",
-                    str(self._root),
-                    "-c",
-                    f"core.deltaBaseCacheLimit={DELTA_CACHE}",
-                    "cat-file",
-                    "--batch",
-                ],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-            )
-        except OSError as err:
-            raise GitError(f"无法运行 git：{err.strerror}") from err
+        proc = cat_file_batch(self._root)
         self._proc = proc
         return proc
 
