@@ -58,6 +58,17 @@ def test_the_built_portal_publishes_the_audit_trail_and_shows_its_head(tmp_path:
     assert 'href="audit/index.html"' in home
 
 
+def test_before_the_first_landing_the_audit_page_says_why_it_is_empty(tmp_path: Path) -> None:
+    county = init_audited_county(tmp_path / "repo")
+    build_site(county.root, tmp_path / "site", as_of=AS_OF, search=False, jobs=1)
+    index = (tmp_path / "site" / "audit" / "index.html").read_text(encoding="utf-8")
+    assert "还没有合入的记录修改" in index
+    land_inspection(county)
+    build_site(county.root, tmp_path / "site", as_of=AS_OF, search=False, jobs=1)
+    index = (tmp_path / "site" / "audit" / "index.html").read_text(encoding="utf-8")
+    assert "还没有合入的记录修改" not in index and "INS-20261120-001" in index
+
+
 def test_a_portal_of_records_outside_git_is_built_without_an_audit_trail(
     tmp_path: Path,
 ) -> None:

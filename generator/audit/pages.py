@@ -46,7 +46,9 @@ _INDEX = """{% extends "base.html" %}
 </table>
 <p class="muted">已不再公示的记录（公示期满的处罚、已移出的失信名单等）在日志中只保留不可反推的摘要，不显示编号。</p>
 <h2>最近的修改</h2>
-{% include "entries.html" %}
+{% if entries %}{% include "entries.html" %}{% else %}
+<p>审计起点之后还没有合入的记录修改：起点之前的记录（例如启用本系统时导入的记录）不在日志中，之后每一次合入都会在这里登记。</p>
+{% endif %}
 {% if pages %}
 <h2>全部条目</h2>
 <p>{% for page in pages %}<a href="{{ page.href }}">第 {{ page.first }}–{{ page.last }} 条</a>{% if not loop.last %} · {% endif %}{% endfor %}</p>
