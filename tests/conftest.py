@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from generator.problems import Problem
 from generator.validate import validate_repository
 from tests.factory import make_repo
+from tests.gitrepo import INSPECTOR, Repo, git_env, init_county
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -27,6 +29,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def problems_in(root: Path, as_of: dt.date = AS_OF) -> list[Problem]:
     return validate_repository(root, as_of=as_of, jobs=1).report.sorted()
+
+
+@pytest.fixture
+def clone(tmp_path: Path) -> Repo:
+    """A clone of the small county's repository, on a new branch ``change`` (a pull request)."""
+    origin = init_county(tmp_path / "origin")
+    subprocess.run(
+        ["git", "clone", "-q", str(origin.root), str(tmp_path / "clone")],
+        env=git_env(INSPECTOR, "2026-11-20"),
+        check=True,
+    )
+    repo = Repo(tmp_path / "clone")
+    repo.branch("change")
+    return repo
 
 
 @pytest.fixture

@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import problems_in
-from tests.gitrepo import HAZARD, INSPECTOR, Repo, git_env, init_county
+from tests.gitrepo import HAZARD, Repo
 from tests.test_cli import anjian
 
 
 def test_the_small_county_is_valid(repo: Path) -> None:
     assert problems_in(repo) == []
-
-
-@pytest.fixture
-def clone(tmp_path: Path) -> Repo:
-    origin = init_county(tmp_path / "origin")
-    subprocess.run(
-        ["git", "clone", "-q", str(origin.root), str(tmp_path / "clone")],
-        env=git_env(INSPECTOR, "2026-11-20"),
-        check=True,
-    )
-    repo = Repo(tmp_path / "clone")
-    repo.branch("change")
-    return repo
 
 
 def test_a_deleted_hazard_fails_the_pull_request_check(clone: Repo) -> None:

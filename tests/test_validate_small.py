@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,23 +11,10 @@ import pytest
 from generator import validate as validate_module
 from generator.records import RecordIndex, list_record_paths, record_folders
 from generator.validate import validate_change
-from tests.gitrepo import HAZARD, INSPECTOR, Repo, git_env, init_county
+from tests.gitrepo import HAZARD, Repo
 from tests.test_cli import anjian
 
 INSPECTION = "records/inspection/2025/INS-20251010-001.yaml"
-
-
-@pytest.fixture
-def clone(tmp_path: Path) -> Repo:
-    origin = init_county(tmp_path / "origin")
-    subprocess.run(
-        ["git", "clone", "-q", str(origin.root), str(tmp_path / "clone")],
-        env=git_env(INSPECTOR, "2026-11-20"),
-        check=True,
-    )
-    repo = Repo(tmp_path / "clone")
-    repo.branch("change")
-    return repo
 
 
 def _problems(root: Path, **kwargs: bool) -> list[tuple[str, str, str]]:
