@@ -46,13 +46,14 @@ sys.path.insert(0, str(HERE))
 
 from run import PYTHON  # noqa: E402
 
+from generator.demo.commits import FastImport  # noqa: E402
 from generator.dump import dump_record  # noqa: E402
 from generator.load import Document, parse_document  # noqa: E402
+from generator.permissions import MAY_CHANGE  # noqa: E402
 from generator.policy import Policy  # noqa: E402
 from generator.review.approvals import APPROVE, verdict_message  # noqa: E402
 from generator.review.plan import classify  # noqa: E402
 from generator.review.tiers import TIER_ROLE, tier_rules  # noqa: E402
-from generator.rules.history.authors import MAY_CHANGE  # noqa: E402
 
 AS_OF = "2026-11-23"
 BASE_KINDS = ("department", "staff", "enterprise")
@@ -122,24 +123,18 @@ class Person:
 
 
 class Importer:
-    """A ``git fast-import`` process to which commits are streamed; asks for shas by mark."""
+    """Commits on several branches, with merges, streamed to the demo's ``git fast-import``
+    process (blobs by mark, so a file's content is sent once)."""
 
     def __init__(self, repo: Path) -> None:
-        self.proc = subprocess.Popen(
-            ["git", "-C", str(repo), "fast-import", "--quiet", "--cat-blob-fd=1"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
-        assert self.proc.stdin and self.proc.stdout
-        self.out = self.proc.stdin
-        self.answers = self.proc.stdout
-        self.mark = 0
+        self.stream = FastImport(repo)
+        self.out = self.stream.out
         self.clock = START
         self.commits = 0
 
     def _next(self) -> int:
-        self.mark += 1
-        return self.mark
+        self.stream.mark += 1
+        return self.stream.mark
 
     def blob(self, content: bytes) -> int:
         mark = self._next()
@@ -179,15 +174,10 @@ class Importer:
         return mark
 
     def sha(self, mark: int) -> str:
-        self.out.write(b"get-mark :%d\n" % mark)
-        self.out.flush()
-        return self.answers.readline().decode().strip()
+        return self.stream.sha(mark)
 
     def close(self) -> None:
-        self.out.write(b"done\n")
-        self.out.close()
-        if self.proc.wait() != 0:
-            raise SystemExit("git fast-import failed")
+        self.stream.close()
 
 
 def parse(raw: bytes) -> dict[str, Any]:

@@ -11,8 +11,8 @@ new hazard dated today, a new enterprise (an undated id: its folder's whole
 history is read) — and the check runs ``--runs`` times for each in a fresh
 process.
 
-    python benchmarks/validate_base.py --out /tmp/bench-demo
-    python benchmarks/validate_base.py --out /tmp/bench-10x --copies 10 --commits 2000
+    python benchmarks/validate_base.py --out ../bench-demo
+    python benchmarks/validate_base.py --out ../bench-10x --copies 10 --commits 2000
 """
 
 from __future__ import annotations

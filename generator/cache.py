@@ -56,6 +56,15 @@ def digest(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=16).digest()
 
 
+def file_digest(path: Path) -> str | None:
+    """SHA-256 of a file's bytes (hex), None when it cannot be read."""
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
 # the code whose output is cached: loading, schema checking, their problems (rules are not cached)
 CACHED_CODE = (
     "cache.py",

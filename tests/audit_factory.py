@@ -102,7 +102,8 @@ class County:
     def verify(self, published: str | None = None) -> VerifyResult:
         return verify(self.root, published=published, jobs=1)
 
-    def publish(self, out: Path, as_of: dt.date = AS_OF) -> AuditSite:
+    def publish(self, out: Path, as_of: dt.date = AS_OF, previous: Path | None = None) -> AuditSite:
+        """The public audit pages into ``out``; ``previous``: the folder published last time."""
         loaded = validate_repository(self.root, as_of=as_of, jobs=1)
         return write_audit(
             self.root,
@@ -112,6 +113,7 @@ class County:
             policy=loaded.policy,
             as_of=as_of,
             jobs=1,
+            previous=previous,
         )
 
 
@@ -139,3 +141,19 @@ def init_audited_county(
     (root / "policy.yaml").write_text(policy, encoding="utf-8")
     repo.commit("审计起点", email=ADMIN, date="2026-11-02")
     return County(repo, epoch, dict(keys or {}))
+
+
+OTHER_OFFICER = "fengqiang@qc.example.gov.cn"
+OTHER_OFFICER_FILE = "records/staff/STAFF-0009.yaml"
+
+
+def other_department_officer() -> dict[str, Any]:
+    """An inspector and law-enforcement officer of another department (劳动监察)."""
+    return {
+        "id": "STAFF-0009",
+        "name": "冯强",
+        "department": "DEPT-LDXZ",
+        "roles": ["检查员", "执法人员"],
+        "active": True,
+        "git": {"emails": [OTHER_OFFICER]},
+    }

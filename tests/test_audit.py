@@ -21,7 +21,16 @@ from generator.audit.chain import parse_log
 from generator.audit.findings import Finding
 from generator.cli import cli
 from generator.render.leakscan import scan_site
-from tests.audit_factory import AS_OF, County, head, init_audited_county, make_key
+from tests.audit_factory import (
+    AS_OF,
+    OTHER_OFFICER,
+    OTHER_OFFICER_FILE,
+    County,
+    head,
+    init_audited_county,
+    make_key,
+    other_department_officer,
+)
 from tests.factory import ENTERPRISE, OTHER_ENTERPRISE
 from tests.gitrepo import ADMIN, INSPECTOR, STRANGER, git_env
 from tests.review_factory import (
@@ -169,17 +178,10 @@ def test_a_reviewer_editing_an_inspection_is_outside_their_role(county: County) 
 
 def test_an_officer_of_another_department_may_not_change_a_penalty(tmp_path: Path) -> None:
     records = review_county()
-    records["records/staff/STAFF-0009.yaml"] = {
-        "id": "STAFF-0009",
-        "name": "冯强",
-        "department": "DEPT-LDXZ",
-        "roles": ["检查员", "执法人员"],
-        "active": True,
-        "git": {"emails": ["fengqiang@qc.example.gov.cn"]},
-    }
+    records[OTHER_OFFICER_FILE] = other_department_officer()
     county = init_audited_county(tmp_path / "repo", records)
     land_inspection(county)
-    change, _ = land_penalty(county, author="fengqiang@qc.example.gov.cn")
+    change, _ = land_penalty(county, author=OTHER_OFFICER)
 
     found = county.verify().findings
 

@@ -16,8 +16,7 @@ import shutil
 from pathlib import Path
 
 from generator.audit import gitread
-from generator.audit.publish import AuditSite, write_audit
-from generator.validate import validate_repository
+from generator.audit.publish import AuditSite
 from tests.audit_factory import AS_OF, County, init_audited_county
 from tests.factory import ENTERPRISE
 from tests.review_factory import (
@@ -35,17 +34,7 @@ ENTERPRISE_PAGE = f"records/{ENTERPRISE}.html"
 
 
 def publish(county: County, out: Path, previous: Path | None, as_of: dt.date = AS_OF) -> AuditSite:
-    loaded = validate_repository(county.root, as_of=as_of, jobs=1)
-    return write_audit(
-        county.root,
-        out,
-        records=loaded.valid,
-        registry=loaded.registry,
-        policy=loaded.policy,
-        as_of=as_of,
-        jobs=1,
-        previous=previous,
-    )
+    return county.publish(out, as_of, previous)
 
 
 def files(folder: Path) -> dict[str, bytes]:

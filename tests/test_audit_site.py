@@ -20,7 +20,15 @@ from generator.audit.chain import canonical, item_digest, sha256_hex
 from generator.audit.publish import NO_GIT_NOTE
 from generator.audit.timeline import RecordChange, read_history
 from generator.render.build import build_site
-from tests.audit_factory import AS_OF, County, head, init_audited_county
+from tests.audit_factory import (
+    AS_OF,
+    OTHER_OFFICER,
+    OTHER_OFFICER_FILE,
+    County,
+    head,
+    init_audited_county,
+    other_department_officer,
+)
 from tests.gitrepo import ADMIN
 from tests.portal_factory import make_portal_repo
 from tests.review_factory import (
@@ -143,14 +151,7 @@ def test_a_second_verify_reads_no_version_again_and_judges_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     records = review_county()
-    records["records/staff/STAFF-0009.yaml"] = {
-        "id": "STAFF-0009",
-        "name": "冯强",
-        "department": "DEPT-LDXZ",
-        "roles": ["检查员", "执法人员"],
-        "active": True,
-        "git": {"emails": ["fengqiang@qc.example.gov.cn"]},
-    }
+    records[OTHER_OFFICER_FILE] = other_department_officer()
     county = init_audited_county(tmp_path / "repo", records)
     land_inspection(county)
     record = {
@@ -160,7 +161,7 @@ def test_a_second_verify_reads_no_version_again_and_judges_the_same(
     }
     change, _ = county.land(
         {PENALTY_NEW: record},
-        author="fengqiang@qc.example.gov.cn",
+        author=OTHER_OFFICER,
         approvals=[(2, TIER2)],
         date="2026-11-21",
     )

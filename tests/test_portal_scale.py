@@ -20,6 +20,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from generator.cache import file_digest
 from generator.cli import cli
 from generator.render import search
 from generator.render.build import LeakFound, build_site, render_project, run_mkdocs
@@ -161,19 +162,8 @@ def test_an_altered_published_page_is_made_again(tmp_path: Path) -> None:
     assert page.read_bytes() == good
 
 
-@pytest.fixture
-def no_public_text_rule(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Validation refuses personal data typed into a public field; the scan behind it is
-    tested as if the rule had missed it (the last line of defence)."""
-    from generator import pipeline
-    from generator.rules import public_text
-
-    kept = [rule for rule in pipeline.LOCAL_RULES if rule is not public_text.check]
-    monkeypatch.setattr(pipeline, "LOCAL_RULES", kept)
-
-
 def test_a_leak_in_a_remade_page_fails_the_rebuild(
-    tmp_path: Path, no_public_text_rule: None
+    tmp_path: Path, without_public_text_rule: None
 ) -> None:
     root = make_portal_repo(tmp_path / "repo", county(5))
     out = tmp_path / "site"
@@ -279,7 +269,7 @@ def test_a_rebuild_scans_only_the_changed_bytes(
 
 
 def test_a_leak_in_a_changed_line_of_the_open_data_is_found(
-    tmp_path: Path, no_public_text_rule: None, diff_small_files: None
+    tmp_path: Path, without_public_text_rule: None, diff_small_files: None
 ) -> None:
     root = make_portal_repo(tmp_path / "repo", county(5))
     out = tmp_path / "site"
@@ -365,7 +355,7 @@ def test_the_scan_reads_changed_lines_only_from_an_untouched_previous_file(
     rows = [json.dumps({"id": n, "text": "隐患" * (n % 5)}, ensure_ascii=False) for n in range(400)]
     old_site, new_site = tmp_path / "old", tmp_path / "new"
     old = _write_lines(old_site, "data/t.json", rows)
-    known = {"data/t.json": leakscan._digest(old) or ""}
+    known = {"data/t.json": file_digest(old) or ""}
     changed = list(rows)
     changed[200] = json.dumps({"id": 200, "text": f"电话 {CANARY_PHONE}"}, ensure_ascii=False)
     _write_lines(new_site, "data/t.json", changed)
@@ -374,7 +364,7 @@ def test_the_scan_reads_changed_lines_only_from_an_untouched_previous_file(
     leaks = leakscan.scan_site(new_site, known=known, previous=old_site, passed=passed)
     assert [(leak.path, leak.kind) for leak in leaks] == [("data/t.json", "phone")]
     assert seen["data/t.json"] == [changed[200]]
-    assert passed == {"data/t.json": leakscan._digest(new_site / "data/t.json")}
+    assert passed == {"data/t.json": file_digest(new_site / "data/t.json")}
     # the previous file altered since it passed (here: it already holds the new line):
     # it proves nothing, the whole new file is read
     _write_lines(old_site, "data/t.json", changed)
@@ -384,7 +374,7 @@ def test_the_scan_reads_changed_lines_only_from_an_untouched_previous_file(
     assert len(seen["data/t.json"][0]) > 1000
     # the same bytes as a file that passed: not read
     seen.clear()
-    clean = {"data/t.json": leakscan._digest(new_site / "data/t.json") or ""}
+    clean = {"data/t.json": file_digest(new_site / "data/t.json") or ""}
     assert leakscan.scan_site(new_site, known=clean, previous=old_site) == []
     assert seen == {}
 
@@ -409,7 +399,7 @@ def test_every_line_the_change_touches_is_scanned(
     new = _write_lines(new_site, "p.txt", after)
     if after[-1] == "5678":
         new.write_text(new.read_text("utf-8").removesuffix("\n"), encoding="utf-8")
-    known = {"p.txt": leakscan._digest(old) or ""}
+    known = {"p.txt": file_digest(old) or ""}
     whole = leakscan.scan_site(new_site)
     assert leakscan.scan_site(new_site, known=known, previous=old_site) == whole
     assert whole or after[-1] == "5678"

@@ -54,14 +54,6 @@ def stamp(path: Path) -> str:
     return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
 
 
-def file_digest(path: Path) -> str | None:
-    try:
-        with path.open("rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
-        return None
-
-
 class PageCache:
     """The pages of the previously published folder (read) and of this build (recorded)."""
 
@@ -101,7 +93,7 @@ class PageCache:
         _, digest, was, details = entry
         if digest:
             source = self.previous / rel
-            if stamp(source) != was and file_digest(source) != digest:
+            if stamp(source) != was and record_cache.file_digest(source) != digest:
                 return None
             try:
                 os.link(source, target)

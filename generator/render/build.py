@@ -30,9 +30,10 @@ import jinja2
 
 from generator.audit import AuditError
 from generator.audit.publish import write_site_audit
+from generator.cache import file_digest
 from generator.policy import load_policy
 from generator.problems import Problem
-from generator.render.cache import SiteCache, code_digest, file_digest
+from generator.render.cache import SiteCache, code_digest
 from generator.render.direct import DirectPages, complete_sitemap, write_direct_pages
 from generator.render.directory import DIRECTORY_INDEX, write_directory_index
 from generator.render.docs import write_docs, write_shells

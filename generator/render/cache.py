@@ -26,6 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from generator.cache import file_digest
 from generator.render.templating import TEMPLATES
 
 CACHE_DIR = ".anjian-cache"
@@ -37,14 +38,6 @@ PAGE_CODE = ("cache.py", "direct.py", "shell.py", "templating.py", "urls.py")
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def file_digest(path: Path) -> str | None:
-    try:
-        with path.open("rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
-        return None
 
 
 @cache

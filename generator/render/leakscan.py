@@ -33,6 +33,7 @@ from typing import Any
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
+from generator.cache import file_digest
 from generator.schemas import Registry
 
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[\dXx](?![0-9A-Za-z])")
@@ -180,7 +181,7 @@ def scan_site(
             continue
         if rel in skipped and known is None:  # the caller vouches for it
             continue
-        digest = _digest(file) if known is not None or passed is not None else None
+        digest = file_digest(file) if known is not None or passed is not None else None
         if passed is not None and digest is not None:
             passed[rel] = digest
         old = before.get(rel)
@@ -192,14 +193,6 @@ def scan_site(
         for text in _texts(file, rel) if texts is None else texts:
             leaks.extend(scan_text(text, rel, allowed))
     return leaks
-
-
-def _digest(file: Path) -> str | None:
-    try:
-        with file.open("rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
-        return None
 
 
 @cache
@@ -285,7 +278,7 @@ def _changed_lines(old: Path, old_digest: str, new: Path, rel: str) -> list[str]
         return None
     try:
         size = new.stat().st_size
-        if size < DIFF_MIN or _digest(old) != old_digest:
+        if size < DIFF_MIN or file_digest(old) != old_digest:
             return None
         prefix = _prefix_length(old, new)
         common = _suffix_length(old, new, min(old.stat().st_size, size) - prefix)

@@ -31,7 +31,8 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from generator.render.cache import SiteCache, file_digest, input_key
+from generator.cache import file_digest
+from generator.render.cache import SiteCache, input_key
 
 INDEX_DIR = "pagefind"
 SHARDS_FILE = "shards.json"
