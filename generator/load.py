@@ -7,12 +7,15 @@ nothing here because a repeated node is refused on first sight), tags outside
 the plain core schema, several documents, a top level that is not a mapping.
 Timestamps stay strings so that ``format: date`` decides what a date is.
 Nesting depth is bounded *before* the text reaches libyaml, which crashes the
-process on very deep input.
+process on very deep input.  Without positions, the plain block YAML records are
+written in is read by :mod:`generator.blockyaml` to the same data, faster;
+libyaml reads whatever that declines.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +25,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from generator.blockyaml import parse_block
 from generator.problems import Problem, make, register
 
 Pointer = tuple[str | int, ...]
@@ -327,6 +331,24 @@ class _Slow(Exception):
     """Something to refuse: ``_Builder`` finds it again and says what and where."""
 
 
+_SHARED: dict[str, str] = {}
+SHARED_UP_TO = 32  # characters: states, levels, dates, ids repeat; long texts rarely do
+
+
+def _share(text: str) -> str:
+    """One object for each short text: a city's records repeat the same few thousand.
+
+    Held by every record of a build, and cached and sent between processes
+    with the sharing kept (marshal and pickle write a shared object once).
+    """
+    if len(text) > SHARED_UP_TO:
+        return text
+    shared = _SHARED.setdefault(text, text)
+    if len(_SHARED) > 200_000:
+        _SHARED.clear()
+    return shared
+
+
 def _data(node: Node, depth: int) -> Any:
     """A node's plain value, for a graph known to hold no alias (``_find_anchor``).
 
@@ -339,7 +361,9 @@ def _data(node: Node, depth: int) -> Any:
     cls = node.__class__
     if cls is ScalarNode:
         builder = _SCALAR_BUILDERS.get(tag)
-        return node.value if builder is None else builder(node)  # type: ignore[arg-type]
+        if builder is not None:
+            return builder(node)  # type: ignore[arg-type]
+        return _share(node.value)
     if cls is SequenceNode:
         return [_data(item, depth + 1) for item in node.value]
     if cls is not MappingNode:
@@ -348,7 +372,7 @@ def _data(node: Node, depth: int) -> Any:
     for key_node, value_node in node.value:
         if key_node.__class__ is not ScalarNode or key_node.tag != _STR:
             raise _Slow
-        key = key_node.value
+        key = sys.intern(key_node.value)
         if key in result:
             raise _Slow
         result[key] = _data(value_node, depth + 1)
@@ -410,6 +434,10 @@ def parse_document(
     problem = _prescan(text, path)
     if problem is not None:
         return problem
+    if not positions:
+        fast = parse_block(text)
+        if fast is not None:
+            return Document(data=fast)
     try:
         anchored = _find_anchor(text)
         if anchored is not None:

@@ -49,15 +49,23 @@ BUCKET = 2500  # files per chunk, at most (about)
 PARALLEL_THRESHOLD = 1500  # below this many files, worker processes cost more than they save
 
 
+# the positions of a lazy document before it is located: one empty table for all,
+# never written (``ensure_positions`` puts new tables in its place)
+_UNLOCATED: dict[Any, Any] = {}
+
+
 @dataclass
 class LazyDocument(Document):
     """A document whose positions are read again from its file when first asked for.
 
     Records taken from the cache, or sent between processes, carry their data
-    only; the rare one that has a problem to locate is parsed once more.
+    only; the rare one that has a problem to locate is parsed once more.  Held
+    for every record of a build, so it holds little: the root and the path are
+    shared with every other record and with the record itself.
     """
 
-    source: str = ""
+    root: str = ""
+    path: str = ""
     max_bytes: int = 0
     _located: bool = False
 
@@ -69,19 +77,28 @@ class LazyDocument(Document):
         if self._located:
             return
         self._located = True
+        source = f"{self.root}/{self.path}"
         try:
-            raw = Path(self.source).read_bytes()
+            raw = Path(source).read_bytes()
         except OSError:
             return
-        parsed = parse_document(raw, self.source, max_bytes=self.max_bytes or len(raw) + 1)
+        parsed = parse_document(raw, source, max_bytes=self.max_bytes or len(raw) + 1)
         if isinstance(parsed, Document) and parsed.data == self.data:
             self.positions = parsed.positions
             self.key_positions = parsed.key_positions
             self.raw_scalars = parsed.raw_scalars
 
 
-def lazy_record(root: Path, path: str, data: dict[str, Any], max_bytes: int) -> Record:
-    doc = LazyDocument(data=data, source=f"{root}/{path}", max_bytes=max_bytes)
+def lazy_record(root: str, path: str, data: dict[str, Any], max_bytes: int) -> Record:
+    doc = LazyDocument(
+        data=data,
+        positions=_UNLOCATED,
+        key_positions=_UNLOCATED,
+        raw_scalars=_UNLOCATED,
+        root=root,
+        path=path,
+        max_bytes=max_bytes,
+    )
     return Record(kind=kind_of(path) or "", path=path, doc=doc)
 
 
@@ -131,6 +148,7 @@ class _Worker:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.root = str(settings.root)
         self.registry: Registry = load_registry(settings.root)
         self.policy: Policy = load_policy(settings.root, self.registry.policy_schema)[0]
         self.checker = SchemaChecker(self.registry)
@@ -200,7 +218,7 @@ class _Worker:
         found = [Problem(*p) for p in problems]
         if data is None:
             return None, found
-        return lazy_record(self.settings.root, path, data, self.settings.max_bytes), found
+        return lazy_record(self.root, path, data, self.settings.max_bytes), found
 
     def check(self, key: str, paths: list[str]) -> ChunkResult:
         s = self.settings
@@ -373,6 +391,7 @@ def check_files(
         cache.prune(root, settings.salt, [key for key, _ in tasks] if whole else None)
     problems = _unique(p for r in results for p in r.problems)
     problems.extend(_global_problems(root, registry, policy, as_of))
+    where = str(root)
     order = {path: n for n, path in enumerate(paths)}
     rows = sorted((row for r in results for row in r.records), key=lambda row: order[row[0]])
     records: list[Record] = []
@@ -380,7 +399,7 @@ def check_files(
     for path, data, ok in rows:
         if data is None:
             continue
-        record = lazy_record(root, path, data, policy.size_limit_bytes)
+        record = lazy_record(where, path, data, policy.size_limit_bytes)
         records.append(record)
         if ok:
             valid.append(record)

@@ -38,15 +38,19 @@ def _refs(data: Any) -> list[tuple[Pointer, dict[str, Any]]]:
 
 def _walk(node: Any, pointer: Pointer, found: list[tuple[Pointer, dict[str, Any]]]) -> None:
     if isinstance(node, dict):
-        if isinstance(node.get("path"), str) and isinstance(node.get("sha256"), str):
+        if (
+            "sha256" in node
+            and isinstance(node["sha256"], str)
+            and isinstance(node.get("path"), str)
+        ):
             found.append((pointer, node))
             return
         for key, value in node.items():
-            if isinstance(value, (dict, list)):
+            if value.__class__ is dict or value.__class__ is list:
                 _walk(value, (*pointer, key), found)
     elif isinstance(node, list):
         for i, item in enumerate(node):
-            if isinstance(item, (dict, list)):
+            if item.__class__ is dict or item.__class__ is list:
                 _walk(item, (*pointer, i), found)
 
 

@@ -67,8 +67,14 @@ def check(ctx: Context) -> Iterator[Problem]:
         kind = ctx.registry[record.kind]
         if record.kind not in patterns:
             patterns[record.kind] = text_patterns(kind)
+        data = record.data
         for pattern in patterns[record.kind]:
-            for pointer, text in _values(record.data, pattern, ()):
+            if len(pattern) == 1:  # most public text is a top-level field: no generator
+                text = data.get(pattern[0])
+                if isinstance(text, str) and SUSPECT.search(text):
+                    yield from _problems(ctx, record, kind, pattern, text)
+                continue
+            for pointer, text in _values(data, pattern, ()):
                 if isinstance(text, str) and SUSPECT.search(text):
                     yield from _problems(ctx, record, kind, pointer, text)
 
