@@ -118,7 +118,7 @@ _SCALAR_BUILDERS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Document:
     """A parsed YAML mapping with the position of every value and key."""
 

@@ -54,7 +54,7 @@ PARALLEL_THRESHOLD = 1500  # below this many files, worker processes cost more t
 _UNLOCATED: dict[Any, Any] = {}
 
 
-@dataclass
+@dataclass(slots=True)
 class LazyDocument(Document):
     """A document whose positions are read again from its file when first asked for.
 
@@ -71,7 +71,7 @@ class LazyDocument(Document):
 
     def locate(self, pointer: Pointer, *, key: bool = False) -> Position | None:
         self.ensure_positions()
-        return super().locate(pointer, key=key)
+        return Document.locate(self, pointer, key=key)  # (slots: no bare super())
 
     def ensure_positions(self) -> None:
         if self._located:

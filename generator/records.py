@@ -27,7 +27,7 @@ RECORDS_DIR = "records"
 PARALLEL_THRESHOLD = 1500
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     kind: str
     path: str  # relative to the repository root, POSIX separators

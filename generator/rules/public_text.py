@@ -35,7 +35,7 @@ CREDIT_CODE_FIELDS = ("credit_code",)
 
 
 def text_patterns(kind: KindSchema) -> list[Pattern]:
-    """The public string fields of a kind that could hold typed text (not a fixed list)."""
+    """The public string fields of a kind that could hold typed text (not a fixed list, not a date)."""
     return [
         pattern
         for pattern, spec in kind.fields.items()
@@ -43,40 +43,60 @@ def text_patterns(kind: KindSchema) -> list[Pattern]:
         and spec.schema.get("type") == "string"
         and "enum" not in spec.schema
         and "const" not in spec.schema
+        and spec.schema.get("format") != "date"  # the schema is met: digits and dashes only
     ]
 
 
-def _values(data: Any, pattern: Pattern, pointer: Pointer) -> Iterator[tuple[Pointer, Any]]:
-    if not pattern:
-        yield pointer, data
-        return
-    head, rest = pattern[0], pattern[1:]
-    if head == STAR:
-        if isinstance(data, list):
-            for index, item in enumerate(data):
-                yield from _values(item, rest, (*pointer, index))
-    elif isinstance(data, dict) and head in data:
-        yield from _values(data[head], rest, (*pointer, head))
+# the patterns of a kind as a tree, walked once per record: field → subtree, or None at a text
+Tree = dict[str, "Tree | None"]
+
+
+def _tree(patterns: list[Pattern]) -> Tree:
+    tree: Tree = {}
+    for pattern in patterns:
+        node = tree
+        for part in pattern[:-1]:
+            below = node.setdefault(part, {})
+            assert below is not None  # a text field has no fields below it
+            node = below
+        node[pattern[-1]] = None
+    return tree
+
+
+def _suspects(data: Any, tree: Tree, pointer: Pointer, out: list[tuple[Pointer, str]]) -> None:
+    """Every text under ``tree`` in ``data`` that could hold personal data, with its pointer."""
+    for name, below in tree.items():
+        if name == STAR:
+            if isinstance(data, list):
+                for index, item in enumerate(data):
+                    _visit(item, below, (*pointer, index), out)
+        elif isinstance(data, dict) and name in data:
+            _visit(data[name], below, (*pointer, name), out)
+
+
+def _visit(
+    value: Any, below: Tree | None, pointer: Pointer, out: list[tuple[Pointer, str]]
+) -> None:
+    if below is None:
+        if isinstance(value, str) and SUSPECT.search(value):
+            out.append((pointer, value))
+    else:
+        _suspects(value, below, pointer, out)
 
 
 def check(ctx: Context) -> Iterator[Problem]:
-    patterns: dict[str, list[Pattern]] = {}
+    trees: dict[str, Tree] = {}
     for record in ctx.targets:
         if record.kind not in ctx.registry:
             continue
         kind = ctx.registry[record.kind]
-        if record.kind not in patterns:
-            patterns[record.kind] = text_patterns(kind)
-        data = record.data
-        for pattern in patterns[record.kind]:
-            if len(pattern) == 1:  # most public text is a top-level field: no generator
-                text = data.get(pattern[0])
-                if isinstance(text, str) and SUSPECT.search(text):
-                    yield from _problems(ctx, record, kind, pattern, text)
-                continue
-            for pointer, text in _values(data, pattern, ()):
-                if isinstance(text, str) and SUSPECT.search(text):
-                    yield from _problems(ctx, record, kind, pointer, text)
+        tree = trees.get(record.kind)
+        if tree is None:
+            tree = trees[record.kind] = _tree(text_patterns(kind))
+        found: list[tuple[Pointer, str]] = []
+        _suspects(record.data, tree, (), found)
+        for pointer, text in found:
+            yield from _problems(ctx, record, kind, pointer, text)
 
 
 def _problems(
