@@ -15,11 +15,12 @@ line's text.  A plain scalar is typed by PyYAML's own YAML 1.1 resolver and
 built by PyYAML's own ``SafeConstructor`` (``no`` is ``False``, ``010`` is 8,
 timestamps stay text), so types agree by construction.
 
-Declined: flow collections, block scalars, anchors, aliases,
-tags, directives, document markers, complex keys, comments after a value,
-multi-line scalars, tabs, carriage returns, characters libyaml refuses or
-reads as line breaks, keys that are not text, duplicate keys, merge keys,
-inconsistent indentation, and nesting deeper than :data:`MAX_NESTING`.
+Quoted keys are read (they are always text); declined are flow collections,
+block scalars, anchors, aliases, tags, directives, document markers, complex
+keys, comments after a value, multi-line scalars, tabs, carriage returns,
+characters libyaml refuses or reads as line breaks, plain keys that are not
+text (``1:``, ``no:``, ``<<:``), duplicate keys, inconsistent indentation and
+nesting deeper than :data:`MAX_NESTING`.
 """
 
 from __future__ import annotations
@@ -92,7 +93,9 @@ _OPEN = 1  # "key:", its value on the lines below (or null)
 _ITEM = 2  # "- value"
 _DASH = 3  # "-", the item on the lines below (or null)
 _NEST = 4  # "- key: …" or "- - …": the value is the token of the rest of the line
-_BAD = (-1, 5, None, None)  # outside the subset: less indented than anything, never read
+# Outside the subset.  Less indented than any line, it ends every collection
+# before it, so it is never read and parse_block finds a line left over.
+_BAD = (-1, 5, None, None)
 _SKIP = (-1, 6, None, None)  # blank line or comment
 
 _MEMO_LIMIT = 16_384  # lines repeat within a few hundred records; more costs memory, not time
@@ -228,7 +231,10 @@ def _token(indent: int, content: str) -> tuple[int, int, Any, Any]:
         if not rest:
             return (indent, _OPEN, key, None)
         kind = _KEY
-    value = _value(rest)
+    value = _values.get(rest, _MISSING)
+    if value is _MISSING:
+        value = _read_scalar(rest)
+        _remember(_values, rest, value)
     return _BAD if value is _DECLINED else (indent, kind, key, value)
 
 
@@ -242,7 +248,9 @@ def _learn(line: str) -> tuple[int, int, Any, Any]:
             token = _SKIP
         else:
             token = _token(len(line) - len(content), content.rstrip(" "))
-    _remember(_lines, line, token)
+    if len(_lines) >= _MEMO_LIMIT:
+        _lines.clear()
+    _lines[line] = token
     return token
 
 

@@ -7,9 +7,9 @@ nothing here because a repeated node is refused on first sight), tags outside
 the plain core schema, several documents, a top level that is not a mapping.
 Timestamps stay strings so that ``format: date`` decides what a date is.
 Nesting depth is bounded *before* the text reaches libyaml, which crashes the
-process on very deep input.  Without positions, the plain block YAML records are
-written in is read by :mod:`generator.blockyaml` to the same data, faster;
-libyaml reads whatever that declines.
+process on very deep input.  When positions are not wanted, a file in plain
+block YAML (as records are written) is read faster by ``generator.blockyaml``,
+to the same data; libyaml reads whatever that reader declines.
 """
 
 from __future__ import annotations

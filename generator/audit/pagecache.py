@@ -87,7 +87,8 @@ class PageCache:
     def reuse(self, rel: str, key: str, target: Path) -> tuple[tuple[str, str], ...] | None:
         """The details of the previous page ``rel`` (linked to ``target``) when it was made
         from ``key`` and is unaltered; None when it must be made again."""
-        entry = self.old.pop(rel, None)  # asked once per page: the old table shrinks as the new grows
+        # asked once per page: the old table shrinks as the new one grows
+        entry = self.old.pop(rel, None)
         if self.previous is None or entry is None or entry[0] != key:
             return None
         _, digest, was, details = entry
