@@ -17,7 +17,7 @@ import pytest
 
 from generator.audit import gitread
 from generator.audit.chain import canonical, item_digest, sha256_hex
-from generator.audit.publish import NO_GIT_NOTE
+from generator.audit.publish import LISTED, NO_GIT_NOTE
 from generator.audit.timeline import RecordChange, read_history
 from generator.render.build import build_site
 from tests.audit_factory import (
@@ -176,3 +176,25 @@ def test_a_second_verify_reads_no_version_again_and_judges_the_same(
     monkeypatch.setenv("ANJIAN_NO_CACHE", "1")
     assert county.verify().findings == first
     assert asked != []
+
+
+def test_a_change_touching_many_records_names_a_few_on_the_log_page_and_all_in_the_log(
+    tmp_path: Path,
+) -> None:
+    county = init_audited_county(tmp_path / "repo")
+    ids = [f"INS-20261120-{n:03d}" for n in range(1, 13)]
+    county.land(
+        {f"records/inspection/2026/{i}.yaml": inspection(i, "2026-11-20") for i in ids},
+        approvals=[(1, TIER1)],
+    )
+
+    county.publish(tmp_path / "audit")
+
+    logged = json.loads((tmp_path / "audit" / "log.jsonl").read_text(encoding="utf-8"))
+    assert sorted(d["id"] for d in logged["details"]) == ids
+    page = (tmp_path / "audit" / "log" / "1.html").read_text(encoding="utf-8")
+    linked = [i for i in ids if f'href="../records/{i}.html"' in page]
+    assert len(linked) == LISTED < len(ids)
+    assert f"等 {len(ids)} 条公示记录（全部记录见 log.jsonl 第 1 条）" in page
+    index = (tmp_path / "audit" / "index.html").read_text(encoding="utf-8")
+    assert f"等 {len(ids)} 条公示记录" in index

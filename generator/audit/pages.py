@@ -64,6 +64,7 @@ _ENTRIES = """<table>
 <td>{{ e.authors | join("、") }}</td>
 <td>{% for a in e.approvals %}{{ a }}{% if not loop.last %}<br>{% endif %}{% endfor %}</td>
 <td>{% for r in e.records %}<a href="{{ r.href }}">{{ r.id }}</a>（{{ r.change }}）{% if not loop.last %}<br>{% endif %}{% endfor %}
+{% if e.more %}<br><span class="muted">等 {{ e.records | length + e.more }} 条公示记录（全部记录见 log.jsonl 第 {{ e.seq }} 条）</span>{% endif %}
 {% if e.hidden %}{% if e.records %}<br>{% endif %}<span class="muted">另有 {{ e.hidden }} 条记录不公示</span>{% endif %}</td>
 </tr>
 {% endfor %}

@@ -74,8 +74,13 @@ from generator.schemas import Registry
 
 LOG_FILE = "log.jsonl"
 HEAD_FILE = "head.json"
-PAGE_SIZE = 50  # entries a log page: about 60 KB of HTML at most (budget 100 KB)
-LATEST = 100
+# The pages stay under the 100 KB budget however many records a change touches
+# (a month's self-reports land together): a log page holds PAGE_SIZE entries, an
+# entry names at most LISTED records there (log.jsonl names them all), and the
+# index shows the LATEST entries.  About 70 KB at most.
+PAGE_SIZE = 50
+LISTED = 8
+LATEST = 20
 CHANGE_TITLE = {"A": "新增", "M": "修改", "D": "删除"}
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
@@ -174,7 +179,8 @@ def _entry_row(
             _approval_text(public, a["tier"], a["decision"], a["reviewer"])
             for a in body["approvals"]
         ],
-        "records": [{**n, "href": prefix + n["href"]} for n in named],
+        "records": [{**n, "href": prefix + n["href"]} for n in named[:LISTED]],
+        "more": max(0, len(named) - LISTED),
         "hidden": len(entry.items) - len(named),
     }
 
