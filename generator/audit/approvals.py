@@ -32,7 +32,7 @@ from generator.review.approvals import (
     Verdict,
     objection,
 )
-from generator.review.plan import classify
+from generator.review.plan import reasons_of
 from generator.review.tiers import TIER_TITLE, TRIGGERS
 
 
@@ -65,14 +65,11 @@ class Judgement:
 def required(history: History, landing: Landing) -> list[Need]:
     """The (tier, record) approvals a landing needed, by policy as it stood then."""
     rules = history.tier_rules(landing.state)
-    changes = [
-        (c.status, c.path, history.data(c.old_blob), history.data(c.new_blob))
-        for c in landing.changes
-    ]
     needs: dict[tuple[int, str], list[str]] = {}
-    for item in classify(changes, rules):
-        for reason in item.reasons:
-            needs.setdefault((reason.tier, item.id), []).append(reason.trigger)
+    for change in landing.changes:  # the reasons alone: no summary, no enterprises
+        old, new = history.data(change.old_blob), history.data(change.new_blob)
+        for reason in reasons_of(change.kind, old, new, rules):
+            needs.setdefault((reason.tier, change.id), []).append(reason.trigger)
     return [Need(tier, rid, tuple(dict.fromkeys(t))) for (tier, rid), t in sorted(needs.items())]
 
 

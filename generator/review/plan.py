@@ -173,6 +173,20 @@ def enterprises_of(kind: str, record_id: str, data: dict[str, Any]) -> tuple[str
     return tuple(sorted({str(e) for e in found if isinstance(e, str)}))
 
 
+def reasons_of(
+    kind: str,
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    rules: dict[str, tuple[int, ...]],
+) -> list[Reason]:
+    """The review tiers a change to a record needs, and why (the policy's ``rules``)."""
+    return [
+        Reason(tier, trigger)
+        for trigger in triggers_of(kind, old, new)
+        for tier in rules.get(trigger, ())
+    ]
+
+
 def classify(
     changes: Iterable[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]],
     rules: dict[str, tuple[int, ...]],
@@ -183,11 +197,7 @@ def classify(
         kind = kind_of(path) or ""
         data = new or old or {}
         record_id = stem(path)
-        reasons = [
-            Reason(tier, trigger)
-            for trigger in triggers_of(kind, old, new)
-            for tier in rules.get(trigger, ())
-        ]
+        reasons = reasons_of(kind, old, new, rules)
         items.append(
             Item(
                 id=record_id,
