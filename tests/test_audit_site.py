@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.audit import gitread
+from generator.audit import gitread, publish
 from generator.audit.chain import canonical, item_digest, sha256_hex
 from generator.audit.publish import LISTED, NO_GIT_NOTE
 from generator.audit.timeline import RecordChange, read_history
@@ -198,3 +198,32 @@ def test_a_change_touching_many_records_names_a_few_on_the_log_page_and_all_in_t
     assert f"等 {len(ids)} 条公示记录（全部记录见 log.jsonl 第 1 条）" in page
     index = (tmp_path / "audit" / "index.html").read_text(encoding="utf-8")
     assert f"等 {len(ids)} 条公示记录" in index
+
+
+def test_log_pages_link_the_one_before_and_after_and_the_index_stays_short(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(publish, "PAGE_SIZE", 1)
+    monkeypatch.setattr(publish, "LINKED", 2)
+    county = init_audited_county(tmp_path / "repo")
+    for n in range(1, 4):
+        record_id = f"INS-20261120-{n:03d}"
+        county.land(
+            {f"records/inspection/2026/{record_id}.yaml": inspection(record_id, "2026-11-20")},
+            approvals=[(1, TIER1)],
+            branch=f"submit-{n}",
+        )
+
+    county.publish(tmp_path / "audit")
+
+    log = tmp_path / "audit" / "log"
+    first, middle, last = (log / f"{n}.html" for n in (1, 2, 3))
+    assert 'href="2.html">下一页' in first.read_text(encoding="utf-8")
+    assert "上一页" not in first.read_text(encoding="utf-8")
+    assert 'href="1.html">上一页' in middle.read_text(encoding="utf-8")
+    assert 'href="3.html">下一页' in middle.read_text(encoding="utf-8")
+    assert "下一页" not in last.read_text(encoding="utf-8")
+    index = (tmp_path / "audit" / "index.html").read_text(encoding="utf-8")
+    assert 'href="log/3.html"' in index and 'href="log/2.html"' in index
+    assert 'href="log/1.html"' not in index
+    assert "更早的 1 页" in index

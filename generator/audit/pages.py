@@ -52,6 +52,7 @@ _INDEX = """{% extends "base.html" %}
 {% if pages %}
 <h2>全部条目</h2>
 <p>{% for page in pages %}<a href="{{ page.href }}">第 {{ page.first }}–{{ page.last }} 条</a>{% if not loop.last %} · {% endif %}{% endfor %}</p>
+{% if older %}<p class="muted">更早的 {{ older }} 页（从 log/1.html 起）可从上面最早一页的“上一页”依次查看。</p>{% endif %}
 {% endif %}
 {% endblock %}
 """
@@ -74,6 +75,9 @@ _ENTRIES = """<table>
 _LOG_PAGE = """{% extends "base.html" %}
 {% block body %}
 {% include "entries.html" %}
+<p>{% if previous %}<a href="{{ previous }}">上一页（更早）</a>{% endif %}
+{% if previous and following %} · {% endif %}
+{% if following %}<a href="{{ following }}">下一页（更新）</a>{% endif %}</p>
 {% endblock %}
 """
 

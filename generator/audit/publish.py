@@ -77,10 +77,12 @@ HEAD_FILE = "head.json"
 # The pages stay under the 100 KB budget however many records a change touches
 # (a month's self-reports land together): a log page holds PAGE_SIZE entries, an
 # entry names at most LISTED records there (log.jsonl names them all), and the
-# index shows the LATEST entries.  About 70 KB at most.
+# index shows the LATEST entries and links the newest LINKED log pages (each log
+# page links the one before and after it).  About 70 KB at most.
 PAGE_SIZE = 50
 LISTED = 8
 LATEST = 20
+LINKED = 200
 CHANGE_TITLE = {"A": "新增", "M": "修改", "D": "删除"}
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
@@ -491,6 +493,7 @@ def write_audit(
                 chunk.append(_entry_row(entry, named, public, ""))
             number = start // PAGE_SIZE + 1
             href = f"log/{number}.html"
+            last = number * PAGE_SIZE >= len(entries)
             linked = [
                 {**r, "records": [{**n, "href": "../" + n["href"]} for n in r["records"]]}
                 for r in chunk
@@ -503,6 +506,8 @@ def write_audit(
                     home="../../",
                     audit_home="../index.html",
                     entries=linked,
+                    previous=f"{number - 1}.html" if number > 1 else None,
+                    following=None if last else f"{number + 1}.html",
                 ),
                 encoding="utf-8",
             )
@@ -519,7 +524,8 @@ def write_audit(
             head=head,
             log_name=LOG_FILE,
             entries=list(reversed(latest)),
-            pages=pages,
+            pages=pages[-LINKED:],
+            older=max(0, len(pages) - LINKED),
         ),
         encoding="utf-8",
     )
