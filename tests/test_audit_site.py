@@ -11,9 +11,11 @@ run, by blob id.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator.audit import gitread, publish
 from generator.audit.chain import canonical, item_digest, sha256_hex
@@ -227,3 +229,26 @@ def test_log_pages_link_the_one_before_and_after_and_the_index_stays_short(
     assert 'href="log/3.html"' in index and 'href="log/2.html"' in index
     assert 'href="log/1.html"' not in index
     assert "更早的 1 页" in index
+
+
+@pytest.mark.parametrize("text", ["HAZ-1", 'a"b', "a\\b", "中文", "\x00\x1f\u2028"])
+def test_an_item_digest_is_that_of_its_canonical_json(text: str) -> None:
+    change = RecordChange(text, text, "M", text, text, text, None)
+    expected = {"change": "M", "id": text, "kind": text, "new": None, "old": text}
+    assert item_digest(change) == sha256_hex(canonical(expected))
+
+
+def test_a_record_file_name_that_is_not_utf8_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    county = init_audited_county(tmp_path / "repo")
+    folder = county.root / "records" / "inspection" / "2026"
+    folder.mkdir(parents=True, exist_ok=True)
+    record = yaml.safe_dump(inspection("INS-20261120-001", "2026-11-20"), allow_unicode=True)
+    with open(os.fsencode(folder) + b"/INS-\xff.yaml", "wb") as file:  # not a valid str path
+        file.write(record.encode())
+    county.repo.git("add", "-A")
+    county.repo.git("commit", "-q", "-m", "文件名不是 UTF-8", email=ADMIN, date="2026-11-20")
+
+    result = county.verify()
+
+    assert len(result.entries) == 1
+    assert "audit-approval-missing" in {f.code for f in result.errors}

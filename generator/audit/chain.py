@@ -27,7 +27,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+import json.encoder
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,8 +65,12 @@ def genesis(epoch: str | None) -> str:
     return sha256_hex(canonical({"log": GENESIS_LABEL, "epoch": epoch}))
 
 
+# what _CANONICAL.encode makes of a string (ensure_ascii=False), without its Python layer
+_STRING: Callable[[str], str] = json.encoder.encode_basestring
+
+
 def _text(value: str | None) -> str:
-    return "null" if value is None else _CANONICAL.encode(value)
+    return "null" if value is None else _STRING(value)
 
 
 def item_digest(change: RecordChange) -> str:
@@ -76,7 +81,8 @@ def item_digest(change: RecordChange) -> str:
         f'"kind":{_text(change.kind)},"new":{_text(change.new_blob)},'
         f'"old":{_text(change.old_blob)}}}'
     )
-    return hashlib.sha256(text.encode()).hexdigest()
+    # a path git holds in bytes that are not UTF-8 is digested as those bytes
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def commit_time(commit: Commit) -> str:
