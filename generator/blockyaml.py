@@ -40,7 +40,9 @@ MAX_KEY = 200  # characters; libyaml wants a simple key within 1024 bytes of its
 _STR = "tag:yaml.org,2002:str"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _CONSTRUCT = SafeConstructor()
-_BUILDERS = {
+# the non-text scalars of YAML 1.1 and PyYAML's builders for them; generator.load's
+# libyaml path builds with these too (timestamps stay text in both)
+SCALAR_BUILDERS = {
     "tag:yaml.org,2002:int": _CONSTRUCT.construct_yaml_int,
     "tag:yaml.org,2002:float": _CONSTRUCT.construct_yaml_float,
     "tag:yaml.org,2002:bool": _CONSTRUCT.construct_yaml_bool,
@@ -152,7 +154,7 @@ def _read_scalar(text: str) -> Any:
     tag = _RESOLVER.resolve(ScalarNode, text, _PLAIN)  # type: ignore[no-untyped-call]
     if tag in (_STR, _TIMESTAMP):  # timestamps stay text, as in generator.load
         return text
-    builder = _BUILDERS.get(tag)
+    builder = SCALAR_BUILDERS.get(tag)
     if builder is None:  # "<<" (merge) or "=" (value): refused by the libyaml path
         return _DECLINED
     try:

@@ -96,14 +96,17 @@ def salt(root: Path, max_bytes: int) -> str:
     return h.hexdigest()
 
 
-def _read(file: Path) -> Any:
+def read_stored(file: Path) -> Any:
+    """What ``write_stored`` put in ``file``; None when it is missing or unreadable."""
     try:
         return marshal.loads(file.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
         return None
 
 
-def _write(file: Path, value: Any) -> None:
+def write_stored(file: Path, value: Any) -> None:
+    """``value`` (marshal) into ``file`` in one step (a new file renamed over the old);
+    a cache that cannot be written is simply not kept."""
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
@@ -125,7 +128,7 @@ class Pack:
     def __init__(self, file: Path | None) -> None:
         self.file = file
         self.started = time.time_ns()
-        loaded = _read(file) if file is not None and file.is_file() else None
+        loaded = read_stored(file) if file is not None and file.is_file() else None
         saved: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
         ok = saved.get("version") == VERSION
         self.written: int = saved["written"] if ok else 0
@@ -178,7 +181,7 @@ class Pack:
         stale = set(self.files) - self.used or set(self.evidence) - self.used_evidence
         if self.file is None or not (self.dirty or stale):
             return
-        _write(
+        write_stored(
             self.file,
             {
                 "version": VERSION,
@@ -304,7 +307,7 @@ def cached_listing(root: Path, records_dir: str, skip: str) -> list[str] | None:
         return None
     file = root / CACHE_DIR / "listing.marshal"
     started = time.time_ns()
-    loaded = _read(file) if file.is_file() else None
+    loaded = read_stored(file) if file.is_file() else None
     cached: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
     ok = cached.get("version") == VERSION and isinstance(cached.get("paths"), list)
     known = cached["folders"] if ok else {}
@@ -316,7 +319,7 @@ def cached_listing(root: Path, records_dir: str, skip: str) -> list[str] | None:
     seen = walk.seen
     walk = _Walk(root, records_dir, skip, seen, started + RACY_NS + 1)
     walk.folder(records_dir)
-    _write(
+    write_stored(
         file, {"version": VERSION, "written": started, "folders": walk.seen, "paths": walk.paths}
     )
     return walk.paths
@@ -344,7 +347,7 @@ def cached_folders(root: Path, records_dir: str, skip: str) -> list[str]:
     use = enabled()
     file = root / CACHE_DIR / "folders.marshal"
     started = time.time_ns()
-    loaded = _read(file) if use and file.is_file() else None
+    loaded = read_stored(file) if use and file.is_file() else None
     cached: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
     ok = cached.get("version") == VERSION and isinstance(cached.get("folders"), dict)
     known: dict[str, tuple[int, int, list[str]]] = cached["folders"] if ok else {}
@@ -381,5 +384,5 @@ def cached_folders(root: Path, records_dir: str, skip: str) -> list[str]:
         below = [d for d in dirs if not (rel == records_dir and d == skip)]
         todo.extend(f"{rel}/{name}" for name in reversed(below))
     if use and (changed or set(seen) != set(known)):
-        _write(file, {"version": VERSION, "written": started, "folders": seen})
+        write_stored(file, {"version": VERSION, "written": started, "folders": seen})
     return order

@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
-from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from generator.blockyaml import parse_block
+from generator.blockyaml import SCALAR_BUILDERS, parse_block
 from generator.problems import Problem, make, register
 
 Pointer = tuple[str | int, ...]
@@ -109,13 +108,6 @@ _CORE_TAGS = {
     "tag:yaml.org,2002:seq",
 }
 _STR = "tag:yaml.org,2002:str"
-_CONSTRUCT = SafeConstructor()
-_SCALAR_BUILDERS = {
-    "tag:yaml.org,2002:int": _CONSTRUCT.construct_yaml_int,
-    "tag:yaml.org,2002:float": _CONSTRUCT.construct_yaml_float,
-    "tag:yaml.org,2002:bool": _CONSTRUCT.construct_yaml_bool,
-    "tag:yaml.org,2002:null": _CONSTRUCT.construct_yaml_null,
-}
 
 
 @dataclass(slots=True)
@@ -288,7 +280,7 @@ class _Builder:
         return self.mapping(node, pointer, depth)
 
     def scalar(self, node: ScalarNode, pointer: Pointer) -> Any:
-        builder = _SCALAR_BUILDERS.get(node.tag)
+        builder = SCALAR_BUILDERS.get(node.tag)
         if builder is None:  # str, and timestamps kept as text
             return node.value
         if self.positions:
@@ -360,7 +352,7 @@ def _data(node: Node, depth: int) -> Any:
         raise _Slow
     cls = node.__class__
     if cls is ScalarNode:
-        builder = _SCALAR_BUILDERS.get(tag)
+        builder = SCALAR_BUILDERS.get(tag)
         if builder is not None:
             return builder(node)  # type: ignore[arg-type]
         return _share(node.value)

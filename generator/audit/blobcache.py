@@ -16,11 +16,8 @@ history.
 from __future__ import annotations
 
 import hashlib
-import marshal
-import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from generator import cache as record_cache
 from generator.audit.blobs import Data, Skip
@@ -56,11 +53,8 @@ class BlobCache:
         if not record_cache.enabled():
             return cls(None)
         found = cls(root / record_cache.CACHE_DIR / FILE)
-        try:
-            assert found.file is not None
-            stored: Any = marshal.loads(found.file.read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
-            return found
+        assert found.file is not None
+        stored = record_cache.read_stored(found.file)
         if isinstance(stored, dict) and stored.get("salt") == _salt():
             data, skipped = stored.get("data"), stored.get("skipped")
             if isinstance(data, dict) and isinstance(skipped, dict):
@@ -91,12 +85,5 @@ class BlobCache:
             "data": self.data,
             "skipped": {k: sorted(v) for k, v in self.skipped.items()},
         }
-        try:
-            raw = marshal.dumps(stored)
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            part = self.file.with_name(f".{self.file.name}.{os.getpid()}")
-            part.write_bytes(raw)
-            os.replace(part, self.file)
-        except (OSError, ValueError):
-            return
+        record_cache.write_stored(self.file, stored)
         self.changed = False

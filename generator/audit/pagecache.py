@@ -18,7 +18,6 @@ time, never change the output.  ``ANJIAN_NO_CACHE`` turns it off.
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
 import shutil
 from pathlib import Path
@@ -73,11 +72,8 @@ class PageCache:
         found = cls(root / record_cache.CACHE_DIR / f"audit-pages-{name}", previous)
         if not previous.is_dir():
             return found
-        try:
-            assert found.file is not None
-            stored: Any = marshal.loads(found.file.read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
-            return found
+        assert found.file is not None
+        stored = record_cache.read_stored(found.file)
         if isinstance(stored, dict) and stored.get("format") == FORMAT:
             pages = stored.get("pages")
             if isinstance(pages, dict):
@@ -119,11 +115,4 @@ class PageCache:
     def save(self) -> None:
         if self.file is None:
             return
-        try:
-            raw = marshal.dumps({"format": FORMAT, "pages": self.new})
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            part = self.file.with_name(f".{self.file.name}.{os.getpid()}")
-            part.write_bytes(raw)
-            os.replace(part, self.file)
-        except (OSError, ValueError):
-            return
+        record_cache.write_stored(self.file, {"format": FORMAT, "pages": self.new})
