@@ -28,12 +28,12 @@ import os
 import zlib
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator import cache
+from generator.collect import GC_THRESHOLD, fewer_collections
 from generator.load import Document, Pointer, Position, parse_document
 from generator.policy import Policy, load_policy
 from generator.problems import Problem
@@ -308,32 +308,16 @@ def _check(task: tuple[str, list[str]]) -> ChunkResult:
     return _WORKER.check(*task)
 
 
-# the cyclic garbage collector, run every 700 new objects by default, walks the
-# long-lived ones (the index, the chunk's records) again and again while files
-# are parsed into many small objects that reference counting frees by itself
-GC_THRESHOLD = (100_000, 50, 100)
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    before = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLD)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-
-
 def _run(settings: Settings, tasks: list[tuple[str, list[str]]], jobs: int) -> list[ChunkResult]:
     files = sum(len(t[1]) for t in tasks)
     if jobs <= 1 or files < PARALLEL_THRESHOLD or len(tasks) < 2:
-        with _fewer_collections():
+        with fewer_collections():
             worker = _Worker(settings)
             return [worker.check(*task) for task in tasks]
     # big chunks first, so that no worker is left with a big one at the end
     order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][1]))
     with (
-        _fewer_collections(),  # the workers start with the same settings
+        fewer_collections(),  # the workers start with the same settings
         ProcessPoolExecutor(max_workers=jobs, initializer=_start, initargs=(settings,)) as pool,
     ):
         done = list(pool.map(_check, [tasks[i] for i in order], chunksize=1))

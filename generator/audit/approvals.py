@@ -32,7 +32,7 @@ from generator.review.approvals import (
     Verdict,
     objection,
 )
-from generator.review.plan import reasons_of
+from generator.review.plan import reasons_of, reviewed_kinds
 from generator.review.tiers import TIER_TITLE, TRIGGERS
 
 
@@ -65,8 +65,11 @@ class Judgement:
 def required(history: History, landing: Landing) -> list[Need]:
     """The (tier, record) approvals a landing needed, by policy as it stood then."""
     rules = history.tier_rules(landing.state)
+    kinds = reviewed_kinds(rules)
     needs: dict[tuple[int, str], list[str]] = {}
     for change in landing.changes:  # the reasons alone: no summary, no enterprises
+        if change.kind not in kinds:
+            continue
         old, new = history.data(change.old_blob), history.data(change.new_blob)
         for reason in reasons_of(change.kind, old, new, rules):
             needs.setdefault((reason.tier, change.id), []).append(reason.trigger)

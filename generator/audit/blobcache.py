@@ -15,6 +15,7 @@ history.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sys
 from pathlib import Path
@@ -34,6 +35,7 @@ def _salt() -> str:
     return h.hexdigest()
 
 
+@functools.cache  # asked for every version a history names
 def skip_name(skip: Skip) -> str:
     return f"{getattr(skip, '__module__', '')}.{getattr(skip, '__qualname__', repr(skip))}"
 
@@ -64,6 +66,10 @@ class BlobCache:
 
     def known(self, blob: str, skip: Skip) -> bool:
         return blob in self.data or blob in self.skipped.get(skip_name(skip), ())
+
+    def known_sets(self, skip: Skip) -> tuple[dict[str, Data | None], set[str]]:
+        """What ``known`` looks in: the parsed versions, and those ``skip`` passed over."""
+        return self.data, self.skipped.get(skip_name(skip), set())
 
     def get(self, blob: str) -> Data | None:
         """What a known blob reads as ({} when its content did not matter)."""

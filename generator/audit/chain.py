@@ -69,17 +69,14 @@ def genesis(epoch: str | None) -> str:
 _STRING: Callable[[str], str] = json.encoder.encode_basestring
 
 
-def _text(value: str | None) -> str:
-    return "null" if value is None else _STRING(value)
-
-
 def item_digest(change: RecordChange) -> str:
     """``sha256(canonical {"id", "kind", "change", "old", "new"})``, the canonical
     JSON written out directly (keys in sorted order): one per changed record."""
+    old, new = change.old_blob, change.new_blob
     text = (
-        f'{{"change":{_text(change.status)},"id":{_text(change.id)},'
-        f'"kind":{_text(change.kind)},"new":{_text(change.new_blob)},'
-        f'"old":{_text(change.old_blob)}}}'
+        f'{{"change":{_STRING(change.status)},"id":{_STRING(change.id)},'
+        f'"kind":{_STRING(change.kind)},"new":{"null" if new is None else _STRING(new)},'
+        f'"old":{"null" if old is None else _STRING(old)}}}'
     )
     # a path git holds in bytes that are not UTF-8 is digested as those bytes
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()

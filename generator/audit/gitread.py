@@ -26,6 +26,7 @@ import codecs
 import hashlib
 import os
 import queue
+import re
 import secrets
 import subprocess
 import tempfile
@@ -139,32 +140,27 @@ def _ident(name: str, email: str, date: str) -> Ident | None:
         return None
 
 
+# one raw diff entry of ``-z`` output: ``:old_mode new_mode old new status`` NUL path,
+# at the start of the text or after a NUL (a path, NUL-free, is never taken for one)
+_RAW = re.compile(r"(?:\A|\0)\n*:(\d{6}) (\d{6}) ([0-9a-f]+) ([0-9a-f]+) ([A-Z])[0-9]*\0([^\0]*)")
+
+
+# a named tuple made from its fields without its Python-level ``__new__`` (which only
+# packs them): a history holds hundreds of thousands
+_tuple = tuple.__new__
+
+
 def _deltas(text: str, ignore: tuple[str, ...] = ()) -> tuple[Delta, ...]:
     """The raw diff after a commit's header: ``:old_mode new_mode old new status`` and
     the path, NUL-separated (no renames); submodules and symlinks are never records,
     and paths under ``ignore`` (folder prefixes) are left out."""
     if ":" not in text:
         return ()
-    tokens = text.split("\0")
-    out: list[Delta] = []
-    k, count = 0, len(tokens)
-    while k < count:
-        token = tokens[k].lstrip("\n")
-        if not token.startswith(":") or k + 1 >= count:
-            k += 1
-            continue
-        meta = token[1:].split(" ")
-        path = tokens[k + 1]
-        k += 2
-        if ignore and path.startswith(ignore):
-            continue
-        if len(meta) < 5 or meta[0] not in _MODES or meta[1] not in _MODES:
-            continue
-        old, new = meta[2], meta[3]
-        out.append(
-            Delta(meta[4][0], path, None if old == ZERO else old, None if new == ZERO else new)
-        )
-    return tuple(out)
+    return tuple(
+        _tuple(Delta, (status, path, None if old == ZERO else old, None if new == ZERO else new))
+        for a, b, old, new, status, path in _RAW.findall(text)
+        if a in _MODES and b in _MODES and not (ignore and path.startswith(ignore))
+    )
 
 
 class LogParser:
@@ -214,10 +210,16 @@ def parse_log(out: bytes, nonce: str) -> list[LogCommit]:
     return LogParser(nonce).feed(out, final=True)
 
 
-def log_command(since: str | None, ref: str, nonce: str) -> list[str]:
+def log_command(since: str | None, ref: str, nonce: str, ignore: tuple[str, ...] = ()) -> list[str]:
+    """The ``git log`` of ``stream_log``.  Folders to ``ignore`` are left out of the
+    diffs by git itself (a city's evidence files are most of its history): every
+    commit is still listed, as ``--full-history --sparse`` show all commits walked,
+    a commit that changed nothing else with no diff."""
     rev = f"{since}..{ref}" if since else ref
     idents = _FIELD.join(("%an", "%ae", "%ad", "%cn", "%ce", "%cd"))
     mark = _COMMIT + nonce
+    limit = ["--full-history", "--sparse"] if ignore else []
+    spec = [".", *(f":(exclude,literal){p.rstrip('/')}" for p in ignore)] if ignore else []
     return [
         "log",
         "--topo-order",
@@ -228,9 +230,11 @@ def log_command(since: str | None, ref: str, nonce: str) -> list[str]:
         "--relative",
         "--diff-merges=first-parent",
         "--date=raw",
+        *limit,
         f"--format={mark}%H %P{_FIELD}{idents}{_BODY}{nonce}%B{mark}",
         rev,
         "--",
+        *spec,
     ]
 
 
@@ -252,7 +256,7 @@ def stream_log(
                     "core.quotePath=false",
                     "-c",
                     "log.showSignature=false",
-                    *log_command(since, ref, nonce),
+                    *log_command(since, ref, nonce, ignore),
                 ],
                 stdout=subprocess.PIPE,
                 stderr=errors,

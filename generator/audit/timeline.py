@@ -82,16 +82,57 @@ def _change(record_id: str, d: gitread.Delta) -> RecordChange:
     )
 
 
+_YAML = (".yaml", ".yml")
+_tuple = tuple.__new__  # a named tuple without its Python-level ``__new__``
+
+
 def record_changes(deltas: Iterable[gitread.Delta]) -> tuple[RecordChange, ...]:
-    """The record files among a commit's deltas, a delete and an add of one id joined."""
-    by_id: dict[str, list[gitread.Delta]] = {}
+    """The record files among a commit's deltas, a delete and an add of one id joined.
+
+    Each delta is looked at once (a month's self-reports land in one commit, so a
+    history holds hundreds of thousands); ids changed more than once in a commit
+    (a record moved) are joined by ``_joined``.
+    """
+    found: list[tuple[str, str, gitread.Delta]] = []
     for delta in deltas:
-        if is_record(delta.path):
-            by_id.setdefault(stem(delta.path), []).append(delta)
-    if not by_id:
+        path = delta.path
+        if path.startswith(RECORDS_PREFIX) and path.endswith(_YAML):
+            parts = path.split("/")
+            if len(parts) >= 3 and parts[1] != EVIDENCE:
+                found.append((parts[-1].rsplit(".", 1)[0], parts[1], delta))
+    if not found:
         return ()
+    found.sort(key=_first)
+    ids = [f[0] for f in found]
+    if len(set(ids)) < len(ids):
+        return _joined(found)
+    return tuple(
+        _tuple(
+            RecordChange,
+            (
+                record_id,
+                kind,
+                "M" if d.status not in ("A", "D") else d.status,
+                None if d.status == "A" else d.path,
+                None if d.status == "D" else d.path,
+                d.old,
+                d.new,
+            ),
+        )
+        for record_id, kind, d in found
+    )
+
+
+def _first(item: tuple[str, str, gitread.Delta]) -> str:
+    return item[0]
+
+
+def _joined(found: list[tuple[str, str, gitread.Delta]]) -> tuple[RecordChange, ...]:
+    by_id: dict[str, list[gitread.Delta]] = {}
+    for record_id, _, delta in found:
+        by_id.setdefault(record_id, []).append(delta)
     out: list[RecordChange] = []
-    for record_id, group in sorted(by_id.items()):
+    for record_id, group in by_id.items():
         if len(group) == 1:
             out.append(_change(record_id, group[0]))
             continue
@@ -321,16 +362,21 @@ def _read(
     paths: dict[str, str] = {}
     known: list[str] = []
 
+    parsed, skipped = cached.known_sets(want.skip) if cached is not None else ({}, set())
+
     def ask(blob: str | None, path: str) -> None:
         if blob is not None and blob not in paths:
             paths[blob] = path
-            if cached is not None and cached.known(blob, want.skip):
+            if blob in parsed or blob in skipped:  # ``cached.known``, for every version
                 known.append(blob)
             else:
                 objects.ask(blob)
 
     for path, blob in at_epoch.items():
         ask(blob, path)
+    # want.landed(change) or want.edited(change), asked of every change: once here
+    kinds = None if want.landed_kinds is None else want.landed_kinds | want.edit_kinds
+    ids = want.ids
     log: list[gitread.LogCommit] = []
     changes_of: dict[str, tuple[RecordChange, ...]] = {}
     commits: dict[str, Commit] = {}
@@ -347,8 +393,8 @@ def _read(
                 if delta.path == POLICY_FILE or delta.path.startswith(STAFF_DIR):
                     ask(delta.new, delta.path)
             for change in changes:
-                if want.landed(change) or want.edited(change):
-                    ask(change.old_blob, change.path)
+                if (kinds is None or change.kind in kinds) and (ids is None or change.id in ids):
+                    ask(change.old_blob, change.path)  # landed or edited: both read
                     ask(change.new_blob, change.path)
     finally:
         found = objects.close()

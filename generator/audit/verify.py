@@ -13,8 +13,12 @@ Each problem names the commit it is about.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -357,13 +361,48 @@ def verify(
         progress=progress,
         cache=BlobCache.open(root),
     )
-    entries = build_chain(history)
-    result = VerifyResult(history, entries)
-    if published is not None:
-        rows, bad = parse_log(published)
-        result.compared = len(rows)
-        result.findings.extend(check_chain(rows, bad, entries, history))
-    result.findings.extend(check_identities(history))
-    result.findings.extend(check_signatures(history))
-    result.findings.extend(check_approvals(history))
+    with _beside(history, parallel=jobs != 1) as checked:
+        entries = build_chain(history)
+        result = VerifyResult(history, entries)
+        if published is not None:
+            rows, bad = parse_log(published)
+            result.compared = len(rows)
+            result.findings.extend(check_chain(rows, bad, entries, history))
+        result.findings.extend(check_identities(history))
+        result.findings.extend(checked())
     return result
+
+
+def check_history(history: History) -> list[Finding]:
+    """Checks 3 and 4: signatures, approvals."""
+    return [*check_signatures(history), *check_approvals(history)]
+
+
+# the history a forked process checks: set just before forking, read by ``_check_forked``
+_FORKED: History | None = None
+
+
+def _check_forked() -> list[Finding]:
+    assert _FORKED is not None
+    return check_history(_FORKED)
+
+
+@contextmanager
+def _beside(history: History, *, parallel: bool) -> Iterator[Callable[[], list[Finding]]]:
+    """Checks 3 and 4 of ``history`` in a process forked from this one (it has the
+    history already: only the findings come back), while this one builds the chain
+    and checks identities;
+    in this process, when the system cannot fork or one core is asked for."""
+    cores = os.cpu_count() or 1
+    if not parallel or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield lambda: check_history(history)
+        return
+    global _FORKED
+    _FORKED = history
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            future = pool.submit(_check_forked)  # the process is forked here
+            _FORKED = None
+            yield future.result
+    finally:
+        _FORKED = None

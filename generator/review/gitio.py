@@ -16,6 +16,10 @@ from pathlib import Path
 
 RECORDS_PREFIX = "records/"
 _TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*):\s*(.*)$")
+# the same, for a paragraph of printable ASCII lines (where splitlines and strip
+# break and trim at nothing but newlines, spaces and tabs): each line in one go
+_PLAIN = re.compile(r"[\x20-\x7e\t\n]*")
+_TRAILER_LINE = re.compile(r"^[ \t]*([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*?)[ \t]*$", re.M)
 _PERSON = re.compile(r"^(?P<name>.*?) <(?P<email>[^>]*)> (?P<time>-?\d+) (?P<tz>[+-]\d{4})$")
 
 
@@ -193,8 +197,12 @@ def parse_trailers(message: str) -> tuple[tuple[str, str], ...]:
     paragraphs = [p for p in re.split(r"\n\s*\n", message.strip()) if p.strip()]
     if len(paragraphs) < 2:
         return ()
+    last = paragraphs[-1]
+    if _PLAIN.fullmatch(last):  # printable ASCII lines: one pass over the paragraph
+        found = _TRAILER_LINE.findall(last)
+        return tuple(found) if len(found) == last.count("\n") + 1 else ()
     pairs = []
-    for line in paragraphs[-1].splitlines():
+    for line in last.splitlines():
         match = _TRAILER.match(line.strip())
         if not match:
             return ()

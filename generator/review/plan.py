@@ -121,6 +121,12 @@ def _is_major(data: dict[str, Any] | None) -> bool:
     return bool(data) and (data or {}).get("class") == MAJOR
 
 
+def reviewed_kinds(rules: dict[str, tuple[int, ...]]) -> frozenset[str]:
+    """The kinds whose changes may need a review tier under ``rules`` (no other kind's
+    change has a reason: ``triggers_of`` gives a trigger only to its kinds)."""
+    return frozenset(k for t, tiers in rules.items() if tiers for k in TRIGGER_KINDS.get(t, ()))
+
+
 def triggers_of(kind: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[str]:
     """What a change of one record is, as triggers (pure: old and new data in)."""
     if kind == "inspection":

@@ -1,0 +1,27 @@
+"""How often the cyclic garbage collector runs while anjian holds a corpus or a history.
+
+By default it runs every 700 new container objects, and every so often walks
+every object alive: with a city's records or history in memory (millions of
+objects, nearly all long-lived and acyclic, which reference counting frees by
+itself) that walk is most of the time spent making small objects — a third of
+``anjian audit verify`` on a city.  Collecting after 100,000 instead keeps the
+same guarantee (cycles are still freed) at a fraction of the cost.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+GC_THRESHOLD = (100_000, 50, 100)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
