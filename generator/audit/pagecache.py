@@ -43,11 +43,11 @@ def code_salt() -> str:
     return digest.hexdigest()
 
 
-def stamp(path: Path) -> str:
+def stamp(path: Path | str) -> str:
     """Inode, size and modification time: a write to the file, or another file put in its
     place, changes them; linking it (or unlinking another name of it) does not."""
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return ""
     return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
@@ -80,20 +80,23 @@ class PageCache:
                 found.old = pages
         return found
 
-    def reuse(self, rel: str, key: str, target: Path) -> tuple[tuple[str, str], ...] | None:
+    def reuse(self, rel: str, key: str, target: str) -> tuple[tuple[str, str], ...] | None:
         """The details of the previous page ``rel`` (linked to ``target``) when it was made
-        from ``key`` and is unaltered; None when it must be made again."""
+        from ``key`` and is unaltered; None when it must be made again.  Asked once per
+        published record, so with plain string paths."""
         # asked once per page: the old table shrinks as the new one grows
         entry = self.old.pop(rel, None)
         if self.previous is None or entry is None or entry[0] != key:
             return None
         _, digest, was, details = entry
+        mark = ""
         if digest:
-            source = self.previous / rel
-            if stamp(source) != was and record_cache.file_digest(source) != digest:
+            source = f"{self.previous}/{rel}"
+            mark = stamp(source)
+            if mark != was and record_cache.file_digest(Path(source)) != digest:
                 return None
             try:
-                os.link(source, target)
+                os.link(source, target)  # the same file: the same stamp
             except FileExistsError:
                 return None
             except OSError:
@@ -101,11 +104,12 @@ class PageCache:
                     shutil.copyfile(source, target)
                 except OSError:
                     return None
-        self.new[rel] = (key, digest, stamp(target) if digest else "", details)
+                mark = stamp(target)
+        self.new[rel] = (key, digest, mark, details)
         self.reused += 1
         return details
 
-    def made(self, rel: str, key: str, target: Path | None, html: str | None, details: Any) -> None:
+    def made(self, rel: str, key: str, target: str | None, html: str | None, details: Any) -> None:
         if self.file is None:
             return
         digest = hashlib.sha256(html.encode()).hexdigest() if html is not None else ""

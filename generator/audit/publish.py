@@ -28,6 +28,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -69,6 +70,7 @@ from generator.policy import Policy
 from generator.records import RECORDS_DIR, Record
 from generator.render.public import Publisher
 from generator.review.approvals import APPROVE
+from generator.review.gitio import Commit
 from generator.review.tiers import TIER_TITLE
 from generator.schemas import Registry
 
@@ -212,24 +214,49 @@ def _events_by_record(
     return out
 
 
-def _skeleton(event: _Event, public: _Public, history: History) -> dict[str, Any]:
-    """A row of a record page as far as it is known without reading the versions."""
-    landing, change = event.landing, event.change
-    people = history.people(landing.state)
-    editors = [e.commit for e in landing.edits if any(c.id == change.id for c in e.changes)]
-    authors = sorted({people.staff_id(c.author.email) for c in editors})
-    return {
-        "seq": event.entry.seq,
-        "time": commit_time(landing.commit),
-        "commit": landing.sha,
-        "change": CHANGE_TITLE.get(change.status, change.status),
-        "authors": [public.person(a) for a in authors] or [public.person(UNKNOWN)],
-        "approvals": [
-            _approval_text(public, v.tier, v.decision, people.staff_id(v.commit.author.email))
-            for v in landing.verdicts
-            if not v.records or change.id in v.records
-        ],
-    }
+class _Skeletons:
+    """The rows of record pages as far as they are known without reading the versions.
+
+    A landing of a month's self-reports names thousands of records: what is the
+    same for all of them (its time, who made which of its changes) is worked out
+    once per landing."""
+
+    def __init__(self, public: _Public, history: History) -> None:
+        self.public = public
+        self.history = history
+        self._time: dict[str, str] = {}
+        self._editors: dict[str, dict[str, list[Commit]]] = {}
+
+    def _editors_of(self, landing: Landing) -> dict[str, list[Commit]]:
+        found = self._editors.get(landing.sha)
+        if found is None:
+            found = self._editors[landing.sha] = {}
+            for edit in landing.edits:
+                for record_id in dict.fromkeys(c.id for c in edit.changes):
+                    found.setdefault(record_id, []).append(edit.commit)
+        return found
+
+    def row(self, event: _Event) -> dict[str, Any]:
+        landing, change = event.landing, event.change
+        public = self.public
+        people = self.history.people(landing.state)
+        time = self._time.get(landing.sha)
+        if time is None:
+            time = self._time[landing.sha] = commit_time(landing.commit)
+        editors = self._editors_of(landing).get(change.id, ())
+        authors = sorted({people.staff_id(c.author.email) for c in editors})
+        return {
+            "seq": event.entry.seq,
+            "time": time,
+            "commit": landing.sha,
+            "change": CHANGE_TITLE.get(change.status, change.status),
+            "authors": [public.person(a) for a in authors] or [public.person(UNKNOWN)],
+            "approvals": [
+                _approval_text(public, v.tier, v.decision, people.staff_id(v.commit.author.email))
+                for v in landing.verdicts
+                if not v.records or change.id in v.records
+            ],
+        }
 
 
 class _Versions:
@@ -356,13 +383,14 @@ def _write_record_pages(
     (out / "records").mkdir(parents=True, exist_ok=True)
     found: dict[str, str] = {}
     count = 0
+    rows = _Skeletons(public, history)
     with gitread.BlobReader(root) as reader:
         versions = _Versions(root, reader, bool(records))
         for record_id in sorted(grouped):
             events = grouped[record_id]
             rel = record_file(record_id)
-            target = out / rel
-            skeletons = [_skeleton(e, public, history) for e in events]
+            target = f"{out}/{rel}"  # a string: asked once per published record
+            skeletons = [rows.row(e) for e in events]
             kind = events[-1].change.kind
             inputs = (
                 salt,
@@ -381,12 +409,12 @@ def _write_record_pages(
                 html, made = _record_page(record_id, events, skeletons, read, public)
                 del read
                 if html is not None:
-                    target.write_text(html, encoding="utf-8")
+                    Path(target).write_text(html, encoding="utf-8")
                 cache.made(rel, key, target if html is not None else None, html, made)
                 details = tuple(made)
                 has_page = html is not None
             else:
-                has_page = target.exists()
+                has_page = os.path.exists(target)
                 if has_page:
                     reused.add(rel)
             found.update(details)
