@@ -143,3 +143,26 @@ def test_clean_files_are_known_by_their_blob_id_without_reading_them(tmp_path: P
     content = (county.root / ENTERPRISE_FILE).read_bytes()
     assert clean[ENTERPRISE_FILE] == gitread.blob_id(content)
     assert clean[ENTERPRISE_FILE] == county.repo.git("hash-object", ENTERPRISE_FILE).strip()
+
+
+def test_a_renamed_staff_member_is_renamed_on_every_page_that_names_them(
+    tmp_path: Path,
+) -> None:
+    county = init_audited_county(tmp_path / "repo")
+    land_inspection(county)
+    published = publish_and_keep(county, tmp_path)
+    before = (published / INSPECTION_PAGE).read_text(encoding="utf-8")
+    staff_file = "records/staff/STAFF-0001.yaml"
+    staff = copy.deepcopy(county.repo.read(staff_file))
+    assert staff["name"][0] in before  # the inspector who made the change (name masked)
+    staff["name"] = "欧阳军"
+    county.land({staff_file: staff}, date="2026-11-21", branch="rename")
+
+    again = tmp_path / "again"
+    publish(county, again, published)
+    fresh = tmp_path / "fresh"
+    publish(county, fresh, None)
+
+    assert files(again) == files(fresh)
+    after = (again / INSPECTION_PAGE).read_text(encoding="utf-8")
+    assert after != before and "欧" in after

@@ -25,10 +25,25 @@ from typing import Any
 
 from generator import cache as record_cache
 
-FORMAT = 1
+FORMAT = 2
 # the code that turns a record's history into its page and its log details
-CODE = ("pagecache.py", "pages.py", "publish.py", "diff.py", "record_history.py", "visibility.py")
-PUBLIC_CODE = Path(__file__).resolve().parents[1] / "render" / "public.py"
+CODE = (
+    "pagecache.py",
+    "pages.py",
+    "publish.py",
+    "diff.py",
+    "record_history.py",
+    "visibility.py",
+    "chain.py",
+    "people.py",
+    "timeline.py",
+)
+PACKAGE = Path(__file__).resolve().parents[1]
+# and what reads who approved a change, and names the tiers
+OTHER_CODE = tuple(
+    PACKAGE / rel
+    for rel in ("render/public.py", "review/approvals.py", "review/gitio.py", "review/tiers.py")
+)
 
 # rel → (inputs key, HTML digest or "" when the record had no page, stamp, details)
 # details: ((item digest, JSON of its log.jsonl detail), …)
@@ -38,7 +53,7 @@ Entry = tuple[str, str, str, tuple[tuple[str, str], ...]]
 def code_salt() -> str:
     digest = hashlib.sha256(f"anjian-audit-pages-{FORMAT}".encode())
     here = Path(__file__).resolve().parent
-    for file in [*(here / name for name in CODE), PUBLIC_CODE]:
+    for file in [*(here / name for name in CODE), *OTHER_CODE]:
         digest.update(file.name.encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()
 

@@ -377,8 +377,18 @@ def _write_record_pages(
     detail (as JSON), and the number of pages."""
     by_id = {r.id: r for r in records if r.id is not None}
     grouped = _events_by_record(history, entries, public.visible)
+    # what a page is made of besides its record's landed changes: the code, the public
+    # fields, the names of the staff today (who made and approved each change as they
+    # stood then follows from the commits themselves), and where the audit starts
     salt = sha256_hex(
-        canonical({"code": code_salt(), "public": _public_salt(public.registry, public)})
+        canonical(
+            {
+                "code": code_salt(),
+                "public": _public_salt(public.registry, public),
+                "people": sorted(public.staff_names.items()),
+                "epoch": history.epoch,
+            }
+        )
     )
     (out / "records").mkdir(parents=True, exist_ok=True)
     found: dict[str, str] = {}
@@ -390,20 +400,19 @@ def _write_record_pages(
             events = grouped[record_id]
             rel = record_file(record_id)
             target = f"{out}/{rel}"  # a string: asked once per published record
-            skeletons = [rows.row(e) for e in events]
             kind = events[-1].change.kind
+            # a commit names its whole past: its landing's time, edits, approvals and the
+            # people as they stood then; seq, its place after the epoch
             inputs = (
                 salt,
                 record_id,
                 kind,
-                [
-                    (tuple(s.items()), e.change.kind, e.change.status, *e.change[5:7])
-                    for s, e in zip(skeletons, events, strict=True)
-                ],
+                [(e.landing.sha, e.entry.seq, *e.change[1:3], *e.change[5:7]) for e in events],
             )
             key = sha256_hex(repr(inputs).encode())  # strings and numbers only: repr is exact
             details = cache.reuse(rel, key, target)
             if details is None:
+                skeletons = [rows.row(e) for e in events]
                 blobs = [b for e in events for b in (e.change.old_blob, e.change.new_blob)]
                 read = versions.of(by_id.get(record_id), blobs)
                 html, made = _record_page(record_id, events, skeletons, read, public)
