@@ -1,4 +1,4 @@
-"""``anjian build``: validate → derive → render → MkDocs → open data → search → scan → swap.
+"""``anjian build``: validate → audit trail → derive → render → MkDocs → open data → search → scan → swap.
 
 All or nothing.  Everything is made in a work folder beside the output (same
 file system), scanned for personal data, and only then swapped in: exchanged
@@ -297,15 +297,14 @@ def build_site(
     day = as_of or loaded.policy.today()
     registry: Registry = loaded.registry
 
-    step("derive", "汇总台账和统计…")
-    portal = build_portal(loaded.valid, registry, loaded.policy, day)
-
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     clear_leftovers(out)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-{os.getpid()}-", dir=out.parent))
     try:
         project, site = work / "project", work / "site"
+        # the audit trail before the ledgers: what it holds while it works (a city's
+        # whole history) is let go before the portal's tables are made
         step("audit", "生成审计日志（audit/）…")
         audit = write_site_audit(
             root,
@@ -318,6 +317,9 @@ def build_site(
             note=progress,
             previous=out / "audit" if incremental else None,
         )
+        step("derive", "汇总台账和统计…")
+        portal = build_portal(loaded.valid, registry, loaded.policy, day)
+
         step("render", "生成开放数据和导航页面…")
         rendered = render_project(portal, root, project, site, audit)
         pages, tables = rendered.pages, rendered.tables
