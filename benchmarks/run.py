@@ -109,6 +109,9 @@ def measure(
     for n in range(runs):
         if before:
             before()
+        # what earlier steps wrote (a city's site is 3 GB) is flushed to disk first,
+        # not during the run being measured
+        os.sync()
         m.load.append(os.getloadavg()[0])
         wall, cpu, peak, code = run_once(command, cwd, env)
         if expect is not None and code != expect:

@@ -73,6 +73,9 @@ def compile_kind(kind: KindSchema) -> _Node:
     return root
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _project(value: Any, node: _Node, masking: bool) -> Any:
     """``project_public`` then (when ``masking``) ``_mask``, in one pass over the value."""
     if masking and node.person:
@@ -85,10 +88,14 @@ def _project(value: Any, node: _Node, masking: bool) -> Any:
             ]
     if isinstance(value, dict):
         out = {}
+        children = node.children
         for key, item in value.items():
-            sub = node.children.get(key)
+            sub = children.get(key)
             if sub is not None and sub.public:
-                out[key] = _project(item, sub, masking)
+                if item.__class__ in _SCALARS and not (masking and sub.person):
+                    out[key] = item  # what _project gives a scalar: itself (half a million records)
+                else:
+                    out[key] = _project(item, sub, masking)
         return out
     if isinstance(value, list):
         items = node.items or _EMPTY
