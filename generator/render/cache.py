@@ -26,7 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from generator.cache import file_digest
+from generator.cache import file_digest, tree_files
 from generator.render.templating import TEMPLATES
 
 CACHE_DIR = ".anjian-cache"
@@ -66,12 +66,15 @@ def stamp(path: Path) -> str:
 def tree_digest(folder: Path) -> str | None:
     """Digest of every file in ``folder`` (names and contents)."""
     digest = hashlib.sha256()
-    for file in sorted(folder.rglob("*")):
-        if file.is_file():
-            content = file_digest(file)
-            if content is None:
-                return None
-            digest.update(f"{file.relative_to(folder).as_posix()}\0{content}\n".encode())
+    try:
+        files = tree_files(folder)
+    except OSError:
+        return None
+    for rel in files:
+        content = file_digest(folder / rel)
+        if content is None:
+            return None
+        digest.update(f"{rel}\0{content}\n".encode())
     return digest.hexdigest()
 
 
@@ -161,16 +164,16 @@ class SiteCache:
         source = self.out / rel
         if not entry or entry[0] != key or not source.is_dir() or tree_digest(source) != entry[1]:
             return False
-        files = [f for f in sorted(source.rglob("*")) if f.is_file()]
         try:
-            for file in files:
-                _link(file, target / file.relative_to(source))
+            files = tree_files(source)
+            for name in files:
+                _link(source / name, target / name)
         except OSError:
             shutil.rmtree(target, ignore_errors=True)
             return False
         self.new.shards[rel] = list(entry)
         self.shards_reused += 1
-        self.reused.update(f"{rel}/{f.relative_to(source).as_posix()}" for f in files)
+        self.reused.update(f"{rel}/{name}" for name in files)
         return True
 
     def record_tree(self, rel: str, key: str, folder: Path) -> None:

@@ -23,7 +23,6 @@ import contextlib
 import gzip
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from typing import Any
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
-from generator.cache import file_digest
+from generator.cache import file_digest, tree_files
 from generator.schemas import Registry
 
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[\dXx](?![0-9A-Za-z])")
@@ -148,28 +147,6 @@ def _plain(file: Path) -> str:
     return file.read_bytes().decode("utf-8", errors="replace")
 
 
-def site_files(site: Path) -> list[str]:
-    """Every file under ``site`` (symbolic links followed, as ``Path.rglob``), as a path
-    relative to it, in path order.  A city's site is half a million files: the walk
-    makes no ``Path`` of each, and asks the system for no more than the folder lists."""
-    found: list[str] = []
-    folders = [("", str(site))]
-    while folders:
-        prefix, folder = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir():
-                    folders.append((f"{prefix}{entry.name}/", entry.path))
-                elif entry.is_file():
-                    found.append(prefix + entry.name)
-    found.sort(key=_parts)
-    return found
-
-
-def _parts(rel: str) -> list[str]:
-    return rel.split("/")
-
-
 def scan_site(
     site: Path,
     allow: Iterable[str] = (),
@@ -192,7 +169,7 @@ def scan_site(
     skipped = frozenset(skip)
     before = known or {}
     leaks: list[Leak] = []
-    for rel in site_files(site):
+    for rel in tree_files(site):
         if rel.startswith(VENDORED):
             continue
         if rel in skipped and rel in before:
