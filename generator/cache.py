@@ -8,11 +8,13 @@ Three things, each keyed so that a stale entry cannot be used:
   bytes; the file's size, times and inode say whether it may have changed,
   with git's guard against "racy" files changed within the same tick), and the
   whole cache lives under a *salt*: the schemas, the size limit, the code of
-  this package and the Python version.  Rules are never cached: every run
-  applies all of them to every record, so a changed referenced record, policy
-  or as-of date is always seen.
+  this package and the Python version.
 - **evidence digests**: the SHA-256 of each evidence file, under the same
   stat guard, so an unchanged photo is not hashed again.
+- **rule results** of a whole chunk, with every id, record and evidence file
+  the rules looked at (``generator.rulecache``): reused only while all of
+  them, the chunk's files, the policy, the as-of date and the code are as
+  they were.
 - **the listing**: every record path and the ids they name, reused while no
   folder under ``records/`` has changed (a folder's mtime changes whenever a
   file is added, removed or renamed in it);
@@ -87,7 +89,7 @@ def _parts(rel: str) -> list[str]:
     return rel.split("/")
 
 
-# the code whose output is cached: loading, schema checking, their problems (rules are not cached)
+# the code whose output is cached: loading, schema checking, their problems (for the rules, see rulecache)
 CACHED_CODE = (
     "cache.py",
     "load.py",
@@ -156,6 +158,8 @@ class Pack:
         self.written: int = saved["written"] if ok else 0
         self.files: dict[str, tuple[Stat, bytes, Any]] = saved["files"] if ok else {}
         self.evidence: dict[str, tuple[Stat, str | None]] = saved["evidence"] if ok else {}
+        # the rules' results for the chunk: (key, problems, what they depended on)
+        self.rules: Any = saved.get("rules") if ok else None
         self.dirty = False
         self.used: set[str] = set()
         self.used_evidence: set[str] = set()
@@ -198,6 +202,17 @@ class Pack:
         self.used_evidence.add(path)
         self.dirty = True
 
+    def rule_results(self, key: bytes) -> tuple[Any, Any] | None:
+        """(problems, what they depended on) stored under ``key`` (see ``generator.rulecache``)."""
+        stored = self.rules
+        if isinstance(stored, tuple) and len(stored) == 3 and stored[0] == key:
+            return stored[1], stored[2]
+        return None
+
+    def store_rules(self, value: tuple[bytes, Any, Any] | None) -> None:
+        self.rules = value
+        self.dirty = True
+
     def save(self) -> None:
         """Write back what this run used (files gone from the folder are dropped)."""
         stale = set(self.files) - self.used or set(self.evidence) - self.used_evidence
@@ -210,6 +225,7 @@ class Pack:
                 "written": self.started,
                 "files": {k: v for k, v in self.files.items() if k in self.used},
                 "evidence": {k: v for k, v in self.evidence.items() if k in self.used_evidence},
+                "rules": self.rules,
             },
         )
 

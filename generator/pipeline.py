@@ -18,6 +18,11 @@ A record whose ``id`` differs from its file name is registered under both
 names, as it would be with every record loaded at once: when a chunk finds
 one, the rules run again with it known to every worker (from the cache, so
 the second pass costs little).
+
+In a run over every record, a chunk's rule results are kept with what the
+rules looked at (``generator.rulecache``) and reused while none of it has
+changed: a rebuild after a few edits applies the rules to the few chunks
+that hold or refer to the edited records.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import time
 import zlib
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -32,12 +38,12 @@ from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import cache
+from generator import cache, rulecache
 from generator.collect import GC_THRESHOLD, fewer_collections
 from generator.load import Document, Pointer, Position, parse_document
-from generator.policy import Policy, load_policy
+from generator.policy import POLICY_FILE, Policy, load_policy
 from generator.problems import Problem
-from generator.records import RECORDS_DIR, Folders, Record, RecordIndex, kind_of
+from generator.records import RECORDS_DIR, Folders, Record, RecordIndex, Trail, kind_of
 from generator.rules import MODULES, blacklist_policy
 from generator.rules.context import Context, FileDigests
 from generator.schema_check import SchemaChecker
@@ -132,6 +138,7 @@ class Settings:
     keep_records: bool
     salt: str
     aliases: tuple[tuple[str, str], ...] = ()  # (id, path) of records named otherwise
+    whole: bool = False  # every record is checked: chunks are whole, their rule results kept
 
 
 @dataclass
@@ -147,6 +154,7 @@ class _Worker:
     """What a process needs to check chunks: schemas, policy, the index; built once."""
 
     def __init__(self, settings: Settings) -> None:
+        self.started = time.time_ns()  # before any file is read (see rulecache)
         self.settings = settings
         self.root = str(settings.root)
         self.registry: Registry = load_registry(settings.root)
@@ -160,14 +168,22 @@ class _Worker:
         )
         for record_id, path in settings.aliases:
             self.index.add(record_id, path)
+        self.keep_rules = settings.use_cache and settings.whole
+        try:
+            self.policy_bytes = (settings.root / POLICY_FILE).read_bytes()
+        except OSError:
+            self.policy_bytes = b""
 
     def _pack(self, key: str) -> cache.Pack:
         s = self.settings
         file = cache.pack_file(s.root, s.salt, key) if s.use_cache else None
         return cache.Pack(file)
 
-    def load(self, path: str, pack: cache.Pack) -> tuple[Record | None, list[Problem]]:
-        """One file: its record (None if it did not load) and its load and schema problems."""
+    def load(
+        self, path: str, pack: cache.Pack
+    ) -> tuple[Record | None, list[Problem], bytes | None]:
+        """One file: its record (None if it did not load), its load and schema problems, and
+        the digest of its bytes (None if they could not be read)."""
         s = self.settings
         full = f"{s.root}/{path}"
         name = path.rsplit("/", 1)[1]
@@ -189,14 +205,14 @@ class _Worker:
                     f"无法读取文件：{err.strerror}",
                     f"cannot read file: {err.strerror}",
                 )
-                return None, [problem]
+                return None, [problem], None
             content = cache.digest(raw)
             entry = pack.same_content(name, st, content)
             if entry is None:
                 payload = self._check_fresh(path, raw)
                 pack.store(name, st, content, payload)
-                return self._from_payload(path, payload)
-        return self._from_payload(path, entry[2])
+                return (*self._from_payload(path, payload), content)
+        return (*self._from_payload(path, entry[2]), entry[1])
 
     def _check_fresh(self, path: str, raw: bytes) -> tuple[Any, list[tuple[Any, ...]]]:
         """Load and schema-check a file's bytes: (data or None, problems as tuples)."""
@@ -226,9 +242,12 @@ class _Worker:
         result = ChunkResult(files=len(paths))
         loaded: list[Record] = []
         schema_ok: list[Record] = []
+        contents: list[tuple[str, bytes]] | None = []
         for path in paths:
-            record, problems = self.load(path, pack)
+            record, problems, content = self.load(path, pack)
             result.problems.extend(problems)
+            if contents is not None:
+                contents = None if content is None else [*contents, (path, content)]
             if record is None:
                 continue
             loaded.append(record)
@@ -236,8 +255,45 @@ class _Worker:
                 schema_ok.append(record)
             if record.id is not None and record.id != record.stem:
                 result.aliases.append((record.id, path))
+        rule_key = (
+            rulecache.chunk_key(_names(LOCAL_RULES), s.as_of, self.policy_bytes, contents)
+            if self.keep_rules and contents is not None
+            else None
+        )
+        found = self._kept(pack, rule_key)
+        if found is None:
+            found = self._apply_rules(pack, rule_key, loaded, schema_ok)
+        result.problems.extend(found)
+        pack.save()
+        bad = {p.path for p in found if p.severity == "error"}
+        ok = {r.path for r in schema_ok} - bad
+        for record in loaded:
+            data = record.data if s.keep_records else None
+            result.records.append((record.path, data, record.path in ok))
+        return result
+
+    def _kept(self, pack: cache.Pack, rule_key: bytes | None) -> list[Problem] | None:
+        """The chunk's rule problems from the last run, if nothing they depended on changed."""
+        stored = pack.rule_results(rule_key) if rule_key is not None else None
+        if stored is None:
+            return None
+        problems, stored_depends = stored
+        depends = rulecache.Depends.from_stored(stored_depends)
+        if depends is None or not rulecache.unchanged(depends, self.index, self.root):
+            return None
+        return [Problem(*p) for p in problems]
+
+    def _apply_rules(
+        self,
+        pack: cache.Pack,
+        rule_key: bytes | None,
+        loaded: list[Record],
+        schema_ok: list[Record],
+    ) -> list[Problem]:
+        s = self.settings
         added = self.index.remember(loaded)  # the chunk's own records: no second read
-        digests = _PackDigests(pack)
+        trail = Trail()
+        files = rulecache.TrackedFiles()
         ctx = Context(
             root=s.root,
             registry=self.registry,
@@ -245,21 +301,30 @@ class _Worker:
             as_of=s.as_of,
             index=self.index,
             targets=schema_ok,
-            digests=digests,
+            digests=_PackDigests(pack),
+            files=files,
         )
-        bad: set[str] = set()
-        for rule in LOCAL_RULES:
-            for problem in rule(ctx):
-                result.problems.append(problem)
-                if problem.severity == "error":
-                    bad.add(problem.path)
-        self.index.forget(added)
-        pack.save()
-        ok = {r.path for r in schema_ok} - bad
-        for record in loaded:
-            data = record.data if s.keep_records else None
-            result.records.append((record.path, data, record.path in ok))
-        return result
+        found: list[Problem] = []
+        self.index.trail = trail
+        try:
+            for rule in LOCAL_RULES:
+                found.extend(rule(ctx))
+        finally:
+            self.index.trail = None
+            self.index.forget(added)
+        if rule_key is not None:
+            own = {r.path for r in loaded}
+            depends = rulecache.depends(trail, files, own, self.root, self.started)
+            pack.store_rules(
+                None
+                if depends is None
+                else (rule_key, [astuple(p) for p in found], depends.stored())
+            )
+        return found
+
+
+def _names(rules: list[Any]) -> list[str]:
+    return [f"{rule.__module__}.{rule.__qualname__}" for rule in rules]
 
 
 def _read(path: str, size: int) -> bytes:
@@ -361,6 +426,7 @@ def check_files(
         use_cache=use,
         keep_records=keep_records,
         salt=cache.salt(root, policy.size_limit_bytes) if use else "",
+        whole=isinstance(every, list) and len(paths) == len(every),
     )
     tasks = chunks(paths)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
@@ -371,8 +437,7 @@ def check_files(
         results = _run(settings, tasks, workers)
     if use:
         # a full run: packs of folders now gone can go
-        whole = isinstance(every, list) and len(paths) == len(every)
-        cache.prune(root, settings.salt, [key for key, _ in tasks] if whole else None)
+        cache.prune(root, settings.salt, [key for key, _ in tasks] if settings.whole else None)
     problems = _unique(p for r in results for p in r.problems)
     problems.extend(_global_problems(root, registry, policy, as_of))
     where = str(root)

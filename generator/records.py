@@ -6,7 +6,7 @@ import os
 import stat
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -109,13 +109,30 @@ def load_repository(
     return load_files(root, iter_record_files(root / RECORDS_DIR), max_bytes=max_bytes, jobs=jobs)
 
 
+@dataclass
+class Trail:
+    """What was asked of a ``RecordIndex`` while it was set: what rule results depend on.
+
+    ``lookups``: each id asked for and the paths it had; ``reads``: the paths
+    whose records were looked at; ``listed_all``: every id was listed (an
+    answer that depends on the whole repository).
+    """
+
+    lookups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    reads: set[str] = field(default_factory=set)
+    listed_all: bool = False
+
+
 class RecordIndex:
     """Ids → paths from the file listing alone (path and id agree), records loaded on demand.
 
     Resolving a reference needs no parsing: ``records/<kind>/…/<id>.yaml`` names
     both.  A pull request's few records are checked against the whole
-    repository without reading it.
+    repository without reading it.  While ``trail`` is set, every question
+    asked is written down in it.
     """
+
+    trail: Trail | None = None
 
     def __init__(
         self,
@@ -127,8 +144,8 @@ class RecordIndex:
     ) -> None:
         self.root = root
         self.max_bytes = max_bytes
-        self.paths_by_id: dict[str, list[str]] = {}
-        by_id = self.paths_by_id
+        self._by_id: dict[str, list[str]] = {}
+        by_id = self._by_id
         for path in paths:
             name = path[path.rfind("/") + 1 :]
             dot = name.rfind(".")
@@ -145,12 +162,25 @@ class RecordIndex:
             if record.id is not None:
                 self.add(record.id, record.path)
 
+    @property
+    def paths_by_id(self) -> dict[str, list[str]]:
+        """Every id and its paths (not to be changed)."""
+        if self.trail is not None:
+            self.trail.listed_all = True
+        return self._by_id
+
     def paths(self, record_id: str) -> list[str]:
-        return self.paths_by_id.get(record_id, [])
+        found = self._find(record_id)
+        if self.trail is not None:
+            self.trail.lookups[record_id] = tuple(found)
+        return found
+
+    def _find(self, record_id: str) -> list[str]:
+        return self._by_id.get(record_id, [])
 
     def add(self, record_id: str, path: str) -> None:
         """Find the record at ``path`` by ``record_id`` too (an id that differs from its file name)."""
-        found = self.paths_by_id.setdefault(record_id, [])
+        found = self._by_id.setdefault(record_id, [])
         if path not in found:
             found.append(path)
 
@@ -171,6 +201,8 @@ class RecordIndex:
 
     def get(self, record_id: str) -> Record | None:
         for path in self.paths(record_id):
+            if self.trail is not None:
+                self.trail.reads.add(path)
             if path not in self._cache:
                 loaded = load_record(self.root, self.root / path, max_bytes=self.max_bytes)
                 self._cache[path] = loaded if isinstance(loaded, Record) else None
@@ -221,21 +253,21 @@ class ProbedIndex(RecordIndex):
         self._prefix = len(f"{root}/")
         super().__init__(root, [], loaded, max_bytes=max_bytes)
 
-    def paths(self, record_id: str) -> list[str]:
-        found = self.paths_by_id.get(record_id)
+    def _find(self, record_id: str) -> list[str]:
+        found = self._by_id.get(record_id)
         if found is None:
             found = self._probe(record_id)
             for path in self._aliases.get(record_id, []):
                 if path not in found:
                     found.append(path)
-            self.paths_by_id[record_id] = found
+            self._by_id[record_id] = found
         return found
 
     def add(self, record_id: str, path: str) -> None:
         aliases = self._aliases.setdefault(record_id, [])
         if path not in aliases:
             aliases.append(path)
-        found = self.paths_by_id.get(record_id)
+        found = self._by_id.get(record_id)
         if found is not None and path not in found:
             found.append(path)
 

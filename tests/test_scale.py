@@ -4,7 +4,9 @@ A scaled repository (reduced here to 200 enterprises) validates and carries a
 git history by the staff; ``--scale demo`` keeps the demo's bytes.  The cache
 gives the same problems as a cold run and never hides one: not after a schema
 or policy change, not after a referenced record or an evidence file changed,
-not after a same-size rewrite that kept the file's mtime.
+not after a same-size rewrite that kept the file's mtime.  Rule results are
+kept too, and applied again to exactly the records whose inputs changed: a
+record they name, a record named otherwise, an evidence file, the date.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from generator import pipeline
 from generator.cli import cli
 from generator.demo.repository import write_repository
 from generator.demo.scale import SCALES
 from generator.problems import Problem
+from generator.records import Record
 from generator.validate import validate_repository
 from tests.factory import base_records, dump, make_repo
 
@@ -98,6 +102,13 @@ def _age(root: Path, seconds: float = 3600) -> None:
     for path in [root, *root.rglob("*")]:
         if ".anjian-cache" not in path.parts:
             os.utime(path, (past, past))
+
+
+def _backdate(*paths: Path, seconds: float = 3600) -> None:
+    """Make these files look written an hour ago (the rest keep their times)."""
+    past = time.time() - seconds
+    for path in paths:
+        os.utime(path, (past, past))
 
 
 def _codes(problems: list[Problem]) -> set[tuple[str, str]]:
@@ -213,3 +224,85 @@ def test_a_new_and_a_removed_file_are_seen(flawed: Path) -> None:
     (flawed / INSPECTION).unlink()
     found = _codes(validate_repository(flawed, as_of=AS_OF, jobs=1).report.problems)
     assert (HAZARD, "dangling-ref") in found and (new, "dangling-ref") in found
+
+
+# ---- rule results kept between runs ---------------------------------------------------
+
+
+def _ruled(root: Path, monkeypatch: pytest.MonkeyPatch, **kwargs: object) -> set[str]:
+    """The files whose rules a warm run applied again (its problems must be a cold run's)."""
+    applied: set[str] = set()
+    original = pipeline._Worker._apply_rules
+
+    def spy(
+        self: pipeline._Worker, pack: object, key: object, loaded: list[Record], *rest: object
+    ) -> object:
+        applied.update(r.path for r in loaded)
+        return original(self, pack, key, loaded, *rest)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pipeline._Worker, "_apply_rules", spy)
+        warm = validate_repository(root, jobs=1, **{"as_of": AS_OF, **kwargs}).report.sorted()  # type: ignore[arg-type]
+    cold = validate_repository(root, jobs=1, use_cache=False, **{"as_of": AS_OF, **kwargs})  # type: ignore[arg-type]
+    assert warm == cold.report.sorted()
+    return applied
+
+
+def test_unchanged_records_keep_their_rule_results(
+    flawed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _problems(flawed)
+    assert _ruled(flawed, monkeypatch) == set()
+
+
+def test_a_changed_staff_record_re_checks_the_inspections_naming_them(
+    flawed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _problems(flawed)
+    staff = flawed / "records" / "staff" / "STAFF-0001.yaml"
+    staff.write_text(
+        staff.read_text(encoding="utf-8").replace("certificate", "#"), encoding="utf-8"
+    )
+    _backdate(staff)
+    applied = _ruled(flawed, monkeypatch)
+    assert INSPECTION in applied
+    assert not any(p.startswith(("records/enterprise/", "records/hazard/")) for p in applied)
+
+
+def test_a_record_named_otherwise_is_found_by_the_records_naming_its_id(
+    flawed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hazard = flawed / HAZARD
+    hazard.write_text(
+        hazard.read_text(encoding="utf-8").replace("INS-20251010-001", "INS-20251010-009"),
+        encoding="utf-8",
+    )
+    _age(flawed)
+    assert (HAZARD, "dangling-ref") in _codes(_problems(flawed))
+    # the inspection it names arrives in a file named otherwise
+    inspection = (flawed / INSPECTION).read_text(encoding="utf-8")
+    named_otherwise = flawed / "records/inspection/2025/ins-9.yaml"
+    named_otherwise.write_text(
+        inspection.replace("INS-20251010-001", "INS-20251010-009"), encoding="utf-8"
+    )
+    _backdate(named_otherwise, named_otherwise.parent)
+    assert HAZARD in _ruled(flawed, monkeypatch)
+    assert (HAZARD, "dangling-ref") not in _codes(_problems(flawed))
+
+
+def test_evidence_put_back_is_seen(flawed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    photo = flawed / "records" / "evidence" / "HAZ-20251010-001" / "after.jpg"
+    content = photo.read_bytes()
+    photo.unlink()
+    _age(flawed)
+    assert (HAZARD, "evidence-not-found") in _codes(_problems(flawed))
+    photo.write_bytes(content)
+    _backdate(photo, photo.parent)
+    assert _ruled(flawed, monkeypatch) == {HAZARD}
+    assert (HAZARD, "evidence-not-found") not in _codes(_problems(flawed))
+
+
+def test_another_day_applies_the_rules_again(flawed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _problems(flawed)
+    later = _ruled(flawed, monkeypatch, as_of=AS_OF + dt.timedelta(days=400))
+    assert HAZARD in later and INSPECTION in later

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,44 @@ class FileDigests:
         return digest.hexdigest()
 
 
+class EvidenceFiles:
+    """Where evidence files really are: ``os.path.realpath`` of many files, each folder
+    resolved once, from its parent's.  The validation pipeline passes one that
+    writes down what it answered (see ``generator.rulecache``)."""
+
+    def __init__(self) -> None:
+        self.folders: dict[str, str] = {}
+
+    def folder(self, path: str) -> str:
+        real = self.folders.get(path)
+        if real is None:
+            parent, name = os.path.split(path)
+            if name in ("", ".", "..") or parent == path:
+                real = os.path.realpath(path)
+            else:
+                real = os.path.join(self.folder(parent), name)
+                if os.path.islink(real):
+                    real = os.path.realpath(real)
+            self.folders[path] = real
+        return real
+
+    def file(self, path: str) -> tuple[str, os.stat_result | None]:
+        """The real path of a file and its stat (None: not a regular file)."""
+        folder, name = os.path.split(path)
+        if name in ("", ".", ".."):
+            real = os.path.realpath(path)
+        else:
+            real = os.path.join(self.folder(folder), name)
+        try:
+            st = os.lstat(real)
+            if stat.S_ISLNK(st.st_mode):
+                real = os.path.realpath(real)
+                st = os.stat(real)
+        except OSError:
+            return real, None
+        return real, st if stat.S_ISREG(st.st_mode) else None
+
+
 @dataclass
 class Context:
     root: Path
@@ -50,6 +89,7 @@ class Context:
     index: RecordIndex  # every record of the repository, by id (for references)
     targets: list[Record]  # the records whose problems are reported
     digests: FileDigests | None = None  # how evidence files are hashed (None: read them)
+    files: EvidenceFiles | None = None  # where evidence files are (None: a new resolver)
 
     def get(self, record_id: Any) -> Record | None:
         return self.index.get(record_id) if isinstance(record_id, str) else None

@@ -7,13 +7,12 @@ detected.  Files kept in Git LFS are checked when their content is present.
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterator
 from typing import Any
 
 from generator.load import Pointer
 from generator.problems import Problem, register
-from generator.rules.context import Context, FileDigests
+from generator.rules.context import Context, EvidenceFiles, FileDigests
 
 EVIDENCE_NOT_FOUND = register(
     "evidence-not-found",
@@ -54,46 +53,10 @@ def _walk(node: Any, pointer: Pointer, found: list[tuple[Pointer, dict[str, Any]
                 _walk(item, (*pointer, i), found)
 
 
-class _Resolver:
-    """``os.path.realpath`` of many files: each folder resolved once, from its parent's."""
-
-    def __init__(self) -> None:
-        self.folders: dict[str, str] = {}
-
-    def folder(self, path: str) -> str:
-        real = self.folders.get(path)
-        if real is None:
-            parent, name = os.path.split(path)
-            if name in ("", ".", "..") or parent == path:
-                real = os.path.realpath(path)
-            else:
-                real = os.path.join(self.folder(parent), name)
-                if os.path.islink(real):
-                    real = os.path.realpath(real)
-            self.folders[path] = real
-        return real
-
-    def file(self, path: str) -> tuple[str, os.stat_result | None]:
-        """The real path of a file and its stat (None: not a regular file)."""
-        folder, name = os.path.split(path)
-        if name in ("", ".", ".."):
-            real = os.path.realpath(path)
-        else:
-            real = os.path.join(self.folder(folder), name)
-        try:
-            st = os.lstat(real)
-            if stat.S_ISLNK(st.st_mode):
-                real = os.path.realpath(real)
-                st = os.stat(real)
-        except OSError:
-            return real, None
-        return real, st if stat.S_ISREG(st.st_mode) else None
-
-
 def check(ctx: Context) -> Iterator[Problem]:
     base = os.path.realpath(ctx.root / "records" / "evidence")
     digests = ctx.digests or FileDigests()
-    resolver = _Resolver()
+    resolver = ctx.files or EvidenceFiles()
     root = str(ctx.root)
     for record in ctx.targets:
         for pointer, ref in _refs(record.data):
