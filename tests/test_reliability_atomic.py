@@ -202,6 +202,24 @@ def test_a_failing_rename_during_the_swap_restores_the_old_site(
     assert leftovers(out) == []
 
 
+def test_the_old_site_is_deleted_in_the_background_and_its_trash_by_the_next_build(
+    tmp_path: Path,
+) -> None:
+    root, out, before = published_then_changed(tmp_path)
+    build_site(root, out, as_of=AS_OF, search=False)
+    assert tree(out) != before
+    assert leftovers(out) == []  # (waits for the background deletion)
+    # a build killed while its old site was being deleted left trash behind
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    trash = out.with_name(f".{out.name}.trash-{dead.pid}-1")
+    (trash / "audit/records").mkdir(parents=True)
+    (trash / "audit/records/x.html").write_text("old page", encoding="utf-8")
+    assert leftovers(out, wait=0) == [trash.name]
+    build_module.clear_leftovers(out)
+    assert leftovers(out) == []
+
+
 def test_an_injected_write_error_leaves_the_previous_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

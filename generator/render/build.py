@@ -3,8 +3,9 @@
 All or nothing.  Everything is made in a work folder beside the output (same
 file system), scanned for personal data, and only then swapped in: exchanged
 with the old site in one step where Linux allows (``renameat2``), else the old
-site renamed aside and the new one renamed in; the old one is then deleted.
-Any failure before the swap leaves the last good site untouched, and the next
+site renamed aside and the new one renamed in.  The old one is then renamed
+to trash and deleted by a detached process: the build is done once the new
+site is in place (a city's old site is half a million files).  Any failure before the swap leaves the last good site untouched, and the next
 build removes what a killed one left behind (``clear_leftovers``).
 """
 
@@ -158,15 +159,44 @@ def clear_leftovers(out: Path) -> None:
     that are gone are touched.  An old site left by a build that died between
     the two renames of a swap (no atomic exchange) is put back.
     """
-    pattern = re.compile(rf"\.{re.escape(out.name)}\.(build|old)-(\d+)-.*")
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(build|old|trash)-(\d+)-.*")
     for path in sorted(out.parent.glob(f".{out.name}.*")):
         match = pattern.fullmatch(path.name)
         if match is None or _alive(int(match[2])):
             continue
         if match[1] == "old" and not out.exists():
             os.rename(path, out)
+        elif match[1] == "trash":
+            delete_later(path)  # (its deletion may still be under way: a second is harmless)
         else:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def discard(folder: Path, out: Path) -> None:
+    """Delete ``folder`` (the old site) without waiting for it: renamed beside ``out`` as
+    trash, then removed by a detached process."""
+    trash = out.with_name(f".{out.name}.trash-{os.getpid()}-{time.monotonic_ns()}")
+    try:
+        os.rename(folder, trash)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    delete_later(trash)
+
+
+def delete_later(path: Path) -> None:
+    """Remove ``path`` in a process of its own that outlives this one (``rm`` started in
+    the background by a shell that returns at once, so nothing is left to wait for)."""
+    try:
+        subprocess.run(
+            ["sh", "-c", 'rm -rf -- "$1" </dev/null >/dev/null 2>&1 &', "sh", str(path)],
+            check=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def validation_day(root: Path, as_of: dt.date | None) -> dt.date | None:
@@ -186,9 +216,10 @@ def validation_day(root: Path, as_of: dt.date | None) -> dt.date | None:
 
 def swap_in(new: Path, out: Path) -> None:
     """Replace ``out`` by ``new`` (both in the same folder): one atomic exchange where
-    the system has it, else two renames; the old site is deleted afterwards."""
+    the system has it, else two renames; the old site is deleted afterwards, without
+    waiting for it (``discard``)."""
     if out.exists() and exchange(new, out):
-        shutil.rmtree(new, ignore_errors=True)  # the old site, now at ``new``
+        discard(new, out)  # the old site, now at ``new``
         return
     old: Path | None = None
     if out.exists():
@@ -201,7 +232,7 @@ def swap_in(new: Path, out: Path) -> None:
             os.rename(old, out)
         raise
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        discard(old, out)
 
 
 @dataclass

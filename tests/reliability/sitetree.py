@@ -6,6 +6,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.factory import PROJECT
@@ -24,9 +25,15 @@ def tree(site: Path) -> Tree:
     }
 
 
-def leftovers(out: Path) -> list[str]:
-    """Work and old-site folders a build keeps beside its output while it runs."""
-    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+def leftovers(out: Path, wait: float = 30.0) -> list[str]:
+    """Work and old-site folders a build keeps beside its output while it runs.  The old
+    site, deleted in the background once the new one is in, is waited for a while."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+        if not any(".trash-" in name for name in found) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
 
 
 def build_command(root: Path, out: Path, *extra: str) -> list[str]:
