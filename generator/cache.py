@@ -34,6 +34,7 @@ import os
 import stat
 import sys
 import time
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -196,6 +197,11 @@ class Pack:
             self.used_evidence.add(path)
             return True, entry[1]
         return False, None
+
+    def keep_evidence(self, paths: Iterable[str]) -> None:
+        """Keep these digests for the next run though nothing asked for them in this one
+        (the rules that would have were not applied again: see ``generator.rulecache``)."""
+        self.used_evidence.update(p for p in paths if p in self.evidence)
 
     def store_evidence(self, path: str, st: Stat, sha: str | None) -> None:
         self.evidence[path] = (st, sha)

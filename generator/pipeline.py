@@ -281,6 +281,7 @@ class _Worker:
         depends = rulecache.Depends.from_stored(stored_depends)
         if depends is None or not rulecache.unchanged(depends, self.index, self.root):
             return None
+        pack.keep_evidence(real for _, real, _ in depends.evidence)
         return [Problem(*p) for p in problems]
 
     def _apply_rules(

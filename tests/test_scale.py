@@ -29,6 +29,7 @@ from generator.demo.repository import write_repository
 from generator.demo.scale import SCALES
 from generator.problems import Problem
 from generator.records import Record
+from generator.rules.context import FileDigests
 from generator.validate import validate_repository
 from tests.factory import base_records, dump, make_repo
 
@@ -306,3 +307,18 @@ def test_another_day_applies_the_rules_again(flawed: Path, monkeypatch: pytest.M
     _problems(flawed)
     later = _ruled(flawed, monkeypatch, as_of=AS_OF + dt.timedelta(days=400))
     assert HAZARD in later and INSPECTION in later
+
+
+def test_evidence_digests_outlive_runs_that_applied_no_rule(
+    flawed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _problems(flawed)
+    assert _ruled(flawed, monkeypatch) == set()  # the rules' results were all kept
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("an unchanged evidence file hashed again")
+
+    monkeypatch.setattr(FileDigests, "sha256", refuse)
+    # the next day the rules are applied again, to the photos' digests kept all along
+    later = validate_repository(flawed, as_of=AS_OF + dt.timedelta(days=1), jobs=1)
+    assert (HAZARD, "evidence-hash-mismatch") not in _codes(later.report.problems)
