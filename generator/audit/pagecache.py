@@ -95,10 +95,13 @@ class PageCache:
                 found.old = pages
         return found
 
-    def reuse(self, rel: str, key: str, target: str) -> tuple[tuple[str, str], ...] | None:
-        """The details of the previous page ``rel`` (linked to ``target``) when it was made
-        from ``key`` and is unaltered; None when it must be made again.  Asked once per
-        published record, so with plain string paths."""
+    def reuse(
+        self, rel: str, key: str, target: str
+    ) -> tuple[tuple[tuple[str, str], ...], bool] | None:
+        """The details of the previous page ``rel`` and whether the record had a page
+        (linked to ``target``), when it was made from ``key`` and is unaltered; None when
+        it must be made again.  Asked once per published record, so with plain string
+        paths."""
         # asked once per page: the old table shrinks as the new one grows
         entry = self.old.pop(rel, None)
         if self.previous is None or entry is None or entry[0] != key:
@@ -122,7 +125,7 @@ class PageCache:
                 mark = stamp(target)
         self.new[rel] = (key, digest, mark, details)
         self.reused += 1
-        return details
+        return details, bool(digest)
 
     def made(self, rel: str, key: str, target: str | None, html: str | None, details: Any) -> None:
         if self.file is None:

@@ -28,7 +28,6 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -410,8 +409,8 @@ def _write_record_pages(
                 [(e.landing.sha, e.entry.seq, *e.change[1:3], *e.change[5:7]) for e in events],
             )
             key = sha256_hex(repr(inputs).encode())  # strings and numbers only: repr is exact
-            details = cache.reuse(rel, key, target)
-            if details is None:
+            kept = cache.reuse(rel, key, target)
+            if kept is None:
                 skeletons = [rows.row(e) for e in events]
                 blobs = [b for e in events for b in (e.change.old_blob, e.change.new_blob)]
                 read = versions.of(by_id.get(record_id), blobs)
@@ -423,7 +422,7 @@ def _write_record_pages(
                 details = tuple(made)
                 has_page = html is not None
             else:
-                has_page = os.path.exists(target)
+                details, has_page = kept
                 if has_page:
                     reused.add(rel)
             found.update(details)

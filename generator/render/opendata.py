@@ -217,20 +217,27 @@ def _tables(portal: Portal) -> list[Table]:
     return tables
 
 
+# the encoders ``json.dumps`` would make anew for every cell and row of a city's tables
+_CELL = json.JSONEncoder(ensure_ascii=False)
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=False)
+        return _CELL.encode(value)
     return str(value)
 
 
 def json_text(value: Any, *, indent: int | None = 1) -> str:
     """JSON with ``<``, ``>`` and ``&`` escaped, inert even if served as HTML."""
-    text = json.dumps(
-        value, ensure_ascii=False, indent=indent, separators=(",", ":") if indent is None else None
+    text = (
+        _COMPACT.encode(value)
+        if indent is None
+        else json.dumps(value, ensure_ascii=False, indent=indent)
     )
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 

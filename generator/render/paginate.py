@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+# ``json.dumps`` with options makes an encoder each call: one for every row of a city
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
 def weight(row: Any) -> int:
     """Rough size of a row once rendered: its JSON text in UTF-8, plus markup."""
-    return len(json.dumps(row, ensure_ascii=False, default=str).encode("utf-8")) + 200
+    return len(_ENCODER.encode(row).encode("utf-8")) + 200
 
 
 def split(
