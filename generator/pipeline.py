@@ -169,6 +169,7 @@ class _Worker:
         for record_id, path in settings.aliases:
             self.index.add(record_id, path)
         self.keep_rules = settings.use_cache and settings.whole
+        self.stats: dict[str, cache.Stat | None] = {}  # records the rules read, by path
         try:
             self.policy_bytes = (settings.root / POLICY_FILE).read_bytes()
         except OSError:
@@ -315,7 +316,7 @@ class _Worker:
             self.index.forget(added)
         if rule_key is not None:
             own = {r.path for r in loaded}
-            depends = rulecache.depends(trail, files, own, self.root, self.started)
+            depends = rulecache.depends(trail, files, own, self.root, self.started, self.stats)
             pack.store_rules(
                 None
                 if depends is None

@@ -102,12 +102,25 @@ def _stat(path: str) -> Stat | None:
 
 
 def depends(
-    trail: Trail, files: TrackedFiles, own: set[str], root: str, since: int
+    trail: Trail,
+    files: TrackedFiles,
+    own: set[str],
+    root: str,
+    since: int,
+    stats: dict[str, Stat | None],
 ) -> Depends | None:
-    """What the rules looked at outside the chunk (``own``); None if they listed every id."""
+    """What the rules looked at outside the chunk (``own``); None if they listed every id.
+
+    ``stats`` holds the stats taken so far by this process (which started at
+    ``since``): a record many chunks refer to is looked at once.  A file changed
+    after it was read has a later stat than ``since``, so it is not trusted."""
     if trail.listed_all:
         return None
-    reads = [(path, _stat(f"{root}/{path}")) for path in sorted(trail.reads - own)]
+    reads: list[Read] = []
+    for path in sorted(trail.reads - own):
+        if path not in stats:
+            stats[path] = _stat(f"{root}/{path}")
+        reads.append((path, stats[path]))
     evidence = [(path, real, st) for path, (real, st) in files.seen.items()]
     return Depends(since, sorted(trail.lookups.items()), reads, evidence)
 
