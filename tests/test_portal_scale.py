@@ -39,6 +39,7 @@ from tests.portal_factory import (
     portal_records,
     with_enterprises,
 )
+from tests.reliability.sitetree import leftovers
 
 HAZARD = "records/hazard/2025/HAZ-20251010-001.yaml"
 ODD_NAME = "A  &amp; B\t<b>x</b> \"q\" 'z'  企业"
@@ -160,6 +161,23 @@ def test_an_altered_published_page_is_made_again(tmp_path: Path) -> None:
     again = build_site(root, out, as_of=AS_OF, search=False)
     assert again.made["rendered"] == 1
     assert page.read_bytes() == good
+
+
+def test_pages_taken_from_the_last_site_are_not_read_again_the_time_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_portal_repo(tmp_path / "repo", county(5))
+    out = tmp_path / "site"
+    build_site(root, out, as_of=AS_OF, search=False)
+    build_site(root, out, as_of=AS_OF, search=False)  # pages linked; the old site deleted
+    assert leftovers(out) == []  # (waits for the deletion, which changes the files' ctime)
+
+    def refuse(path: Path) -> None:
+        raise AssertionError(f"{path} read again to check its digest")
+
+    monkeypatch.setattr("generator.render.cache.file_digest", refuse)
+    again = build_site(root, out, as_of=AS_OF, search=False)
+    assert again.made["rendered"] == 0 and again.made["reused"] > 0
 
 
 def test_a_leak_in_a_remade_page_fails_the_rebuild(

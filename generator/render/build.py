@@ -172,16 +172,16 @@ def clear_leftovers(out: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def discard(folder: Path, out: Path) -> None:
-    """Delete ``folder`` (the old site) without waiting for it: renamed beside ``out`` as
-    trash, then removed by a detached process."""
+def to_trash(folder: Path, out: Path) -> Path:
+    """``folder`` (the old site) renamed beside ``out`` as trash, for ``delete_later``;
+    where it cannot be renamed, deleted at once (``folder`` is then returned, gone)."""
     trash = out.with_name(f".{out.name}.trash-{os.getpid()}-{time.monotonic_ns()}")
     try:
         os.rename(folder, trash)
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
-        return
-    delete_later(trash)
+        return folder
+    return trash
 
 
 def delete_later(path: Path) -> None:
@@ -214,13 +214,12 @@ def validation_day(root: Path, as_of: dt.date | None) -> dt.date | None:
     return max(as_of, policy.today())
 
 
-def swap_in(new: Path, out: Path) -> None:
+def swap_in(new: Path, out: Path) -> Path | None:
     """Replace ``out`` by ``new`` (both in the same folder): one atomic exchange where
-    the system has it, else two renames; the old site is deleted afterwards, without
-    waiting for it (``discard``)."""
+    the system has it, else two renames.  Returns the old site, renamed to trash
+    beside ``out`` for the caller to delete (``delete_later``); None if there was none."""
     if out.exists() and exchange(new, out):
-        discard(new, out)  # the old site, now at ``new``
-        return
+        return to_trash(new, out)  # the old site, now at ``new``
     old: Path | None = None
     if out.exists():
         old = out.with_name(f".{out.name}.old-{os.getpid()}-{time.monotonic_ns()}")
@@ -231,8 +230,7 @@ def swap_in(new: Path, out: Path) -> None:
         if old is not None:
             os.rename(old, out)
         raise
-    if old is not None:
-        discard(old, out)
+    return None if old is None else to_trash(old, out)
 
 
 @dataclass
@@ -387,7 +385,12 @@ def build_site(
             raise LeakFound(leaks)
 
         step("publish", "发布…")
-        swap_in(site, out)
+        old = swap_in(site, out)
+        if old is not None:
+            # the old names of the pages linked into the new site go first: that changes
+            # the files' status-change time, which the stamps saved next include
+            cache.release(old)
+            delete_later(old)
         cache.record_scan(passed)
         cache.save()
         step("done", "完成")
