@@ -247,8 +247,10 @@ class _Worker:
         for path in paths:
             record, problems, content = self.load(path, pack)
             result.problems.extend(problems)
-            if contents is not None:
-                contents = None if content is None else [*contents, (path, content)]
+            if content is None:
+                contents = None  # an unreadable file: the chunk's rule results are not kept
+            elif contents is not None:
+                contents.append((path, content))
             if record is None:
                 continue
             loaded.append(record)
