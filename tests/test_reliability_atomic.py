@@ -27,7 +27,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from generator.cli import cli
 from generator.render import build as build_module
 from generator.render.build import BuildError, build_site
 from tests.portal_factory import AS_OF, make_portal_repo, portal_records, with_enterprises
@@ -217,6 +219,26 @@ def test_the_old_site_is_deleted_in_the_background_and_its_trash_by_the_next_bui
     (trash / "audit/records/x.html").write_text("old page", encoding="utf-8")
     assert leftovers(out, wait=0) == [trash.name]
     build_module.clear_leftovers(out)
+    assert leftovers(out) == []
+
+
+def test_a_stop_once_the_new_site_is_in_place_is_not_reported_as_a_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, out, before = published_then_changed(tmp_path)
+    delete_later = build_module.delete_later
+
+    def stopped_while_letting_go(path: Path) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)  # the stop arrives as the old site is let go
+        delete_later(path)
+
+    monkeypatch.setattr(build_module, "delete_later", stopped_while_letting_go)
+    result = CliRunner().invoke(
+        cli, ["--repo", str(root), "build", "--as-of", "2026-11-23", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "网站未更新" not in result.output
+    assert tree(out) != before
     assert leftovers(out) == []
 
 

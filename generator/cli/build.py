@@ -56,9 +56,16 @@ def build(
     def progress(message: str) -> None:
         click.echo(f"[{time.perf_counter() - started:6.1f}s] {message}", err=True)
 
+    done = False  # the new site is in place: a stop now changes nothing, so it waits
+
     def terminated(signum: int, frame: FrameType | None) -> None:
         # unwind, so the build removes its work folder (the default would just die)
-        raise BuildError("构建被终止（SIGTERM）")
+        if not done:
+            raise BuildError("构建被终止（SIGTERM）")
+
+    def published() -> None:
+        nonlocal done
+        done = True
 
     previous = signal.signal(signal.SIGTERM, terminated)
     try:
@@ -70,6 +77,7 @@ def build(
             search=not no_search,
             jobs=jobs,
             incremental=not full,
+            published=published,
         )
     except SchemaError as err:
         raise click.UsageError(str(err)) from err

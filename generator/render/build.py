@@ -311,7 +311,11 @@ def build_site(
     search: bool = True,
     jobs: int | None = None,
     incremental: bool = True,
+    published: Callable[[], None] = lambda: None,
 ) -> BuildResult:
+    """Build the site into ``out``, all or nothing.  ``published`` is called the moment the
+    new site is in place: what is left (deleting the old one, saving the caches) cannot
+    undo it."""
     marks: list[tuple[str, float]] = []
 
     def step(name: str, message: str) -> None:
@@ -386,6 +390,7 @@ def build_site(
 
         step("publish", "发布…")
         old = swap_in(site, out)
+        published()
         if old is not None:
             # the old names of the pages linked into the new site go first: that changes
             # the files' status-change time, which the stamps saved next include
