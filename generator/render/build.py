@@ -5,8 +5,9 @@ file system), scanned for personal data, and only then swapped in: exchanged
 with the old site in one step where Linux allows (``renameat2``), else the old
 site renamed aside and the new one renamed in.  The old one is then renamed
 to trash and deleted by a detached process: the build is done once the new
-site is in place (a city's old site is half a million files).  Any failure before the swap leaves the last good site untouched, and the next
-build removes what a killed one left behind (``clear_leftovers``).
+site is in place (a city's old site is half a million files).  Any failure
+before the swap leaves the last good site untouched, and the next build
+removes what a killed one left behind (``clear_leftovers``).
 """
 
 from __future__ import annotations
@@ -172,15 +173,15 @@ def clear_leftovers(out: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def to_trash(folder: Path, out: Path) -> Path:
+def to_trash(folder: Path, out: Path) -> Path | None:
     """``folder`` (the old site) renamed beside ``out`` as trash, for ``delete_later``;
-    where it cannot be renamed, deleted at once (``folder`` is then returned, gone)."""
+    where it cannot be renamed, deleted at once (None: nothing is left to delete)."""
     trash = out.with_name(f".{out.name}.trash-{os.getpid()}-{time.monotonic_ns()}")
     try:
         os.rename(folder, trash)
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
-        return folder
+        return None
     return trash
 
 
@@ -217,7 +218,8 @@ def validation_day(root: Path, as_of: dt.date | None) -> dt.date | None:
 def swap_in(new: Path, out: Path) -> Path | None:
     """Replace ``out`` by ``new`` (both in the same folder): one atomic exchange where
     the system has it, else two renames.  Returns the old site, renamed to trash
-    beside ``out`` for the caller to delete (``delete_later``); None if there was none."""
+    beside ``out`` for the caller to delete (``delete_later``); None if there is none
+    left to delete."""
     if out.exists() and exchange(new, out):
         return to_trash(new, out)  # the old site, now at ``new``
     old: Path | None = None

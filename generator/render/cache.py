@@ -157,10 +157,9 @@ class SiteCache:
     def release(self, old: Path) -> None:
         """Delete the old site's names of the pages this build linked from it (its other
         files can go later, with the rest of it)."""
-        for rel in self.new.pages:
-            if rel in self.reused:
-                with contextlib.suppress(OSError):
-                    os.unlink(old / rel)
+        for rel in self.reused & self.new.pages.keys():
+            with contextlib.suppress(OSError):
+                os.unlink(old / rel)
 
     def record_page(self, rel: str, key: str, digest: str) -> None:
         self.new.pages[rel] = [key, digest]
