@@ -38,13 +38,13 @@ from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import cache, rulecache
+from generator import cache, prefetch, rulecache
 from generator.collect import GC_THRESHOLD, fewer_collections
 from generator.load import Document, Pointer, Position, parse_document
 from generator.policy import POLICY_FILE, Policy, load_policy
 from generator.problems import Problem
 from generator.records import RECORDS_DIR, Folders, Record, RecordIndex, Trail, kind_of
-from generator.rules import MODULES, blacklist_policy
+from generator.rules import MODULES, blacklist_policy, evidence
 from generator.rules.context import Context, FileDigests
 from generator.schema_check import SchemaChecker
 from generator.schemas import Registry, load_registry
@@ -244,6 +244,7 @@ class _Worker:
         loaded: list[Record] = []
         schema_ok: list[Record] = []
         contents: list[tuple[str, bytes]] | None = []
+        prefetch.ahead([f"{self.root}/{p}" for p in paths if p.rsplit("/", 1)[1] not in pack.files])
         for path in paths:
             record, problems, content = self.load(path, pack)
             result.problems.extend(problems)
@@ -296,6 +297,14 @@ class _Worker:
     ) -> list[Problem]:
         s = self.settings
         added = self.index.remember(loaded)  # the chunk's own records: no second read
+        prefetch.ahead(
+            [
+                full
+                for record in schema_ok
+                for rel in evidence.referenced(record.data)
+                if (full := os.path.join(self.root, rel)) not in pack.evidence
+            ]
+        )
         trail = Trail()
         files = rulecache.TrackedFiles()
         ctx = Context(

@@ -23,7 +23,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from generator import pipeline
+from generator import pipeline, prefetch
 from generator.cli import cli
 from generator.demo.repository import write_repository
 from generator.demo.scale import SCALES
@@ -322,3 +322,37 @@ def test_evidence_digests_outlive_runs_that_applied_no_rule(
     # the next day the rules are applied again, to the photos' digests kept all along
     later = validate_repository(flawed, as_of=AS_OF + dt.timedelta(days=1), jobs=1)
     assert (HAZARD, "evidence-hash-mismatch") not in _codes(later.report.problems)
+
+
+def test_reading_ahead_opens_every_file_in_order_and_never_waits_on_a_pipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = [tmp_path / f"{i:03}.yaml" for i in range(prefetch.MIN_FILES)]
+    for file in files:
+        file.write_text("id: x\n", encoding="utf-8")
+    pipe = tmp_path / "pipe.jpg"
+    os.mkfifo(pipe)  # opened for reading without O_NONBLOCK, it would wait for a writer
+    asked: list[str] = []
+    advise = os.posix_fadvise
+
+    def spy(fd: int, offset: int, length: int, advice: int) -> None:
+        asked.append(os.readlink(f"/proc/self/fd/{fd}"))
+        advise(fd, offset, length, advice)
+
+    monkeypatch.setattr(os, "posix_fadvise", spy)
+    paths = [str(pipe), str(tmp_path / "missing.jpg"), str(tmp_path), *map(str, files)]
+    thread = prefetch.ahead(paths)
+    assert thread is not None
+    thread.join(timeout=20)
+    assert not thread.is_alive()
+    assert asked[-len(files) :] == [str(f) for f in files]
+
+
+def test_a_pipe_in_place_of_evidence_is_reported_not_waited_on(
+    flawed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prefetch, "MIN_FILES", 1)  # read ahead even for a county this small
+    photo = flawed / "records" / "evidence" / "HAZ-20251010-001" / "after.jpg"
+    photo.unlink()
+    os.mkfifo(photo)
+    assert (HAZARD, "evidence-not-found") in _codes(_problems(flawed, cache=False))
