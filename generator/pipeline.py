@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import re
 import time
 import zlib
 from collections.abc import Iterator, Sequence
@@ -44,7 +45,7 @@ from generator.load import Document, Pointer, Position, parse_document
 from generator.policy import POLICY_FILE, Policy, load_policy
 from generator.problems import Problem
 from generator.records import RECORDS_DIR, Folders, Record, RecordIndex, Trail, kind_of
-from generator.rules import MODULES, blacklist_policy, evidence
+from generator.rules import MODULES, blacklist_policy
 from generator.rules.context import Context, FileDigests
 from generator.schema_check import SchemaChecker
 from generator.schemas import Registry, load_registry
@@ -54,6 +55,10 @@ LOCAL_RULES = [m.check for m in MODULES if m not in GLOBAL_RULES]
 BUCKET = 2500  # files per chunk, at most (about)
 PARALLEL_THRESHOLD = 1500  # below this many files, worker processes cost more than they save
 
+
+# evidence paths in a record's bytes, as the demo and the forms write them: only a hint
+# of what to read ahead (generator.prefetch); a path written otherwise is not read ahead
+_EVIDENCE_PATH = re.compile(rb"""\bpath: *['"]?(records/evidence/[^'"\s#]+)""")
 
 # the positions of a lazy document before it is located: one empty table for all,
 # never written (``ensure_positions`` puts new tables in its place)
@@ -170,6 +175,7 @@ class _Worker:
             self.index.add(record_id, path)
         self.keep_rules = settings.use_cache and settings.whole
         self.stats: dict[str, cache.Stat | None] = {}  # records the rules read, by path
+        self.evidence_ahead: list[str] = []  # evidence named by the files parsed: read it ahead
         try:
             self.policy_bytes = (settings.root / POLICY_FILE).read_bytes()
         except OSError:
@@ -210,6 +216,9 @@ class _Worker:
             content = cache.digest(raw)
             entry = pack.same_content(name, st, content)
             if entry is None:
+                self.evidence_ahead.extend(
+                    m.decode(errors="replace") for m in _EVIDENCE_PATH.findall(raw)
+                )
                 payload = self._check_fresh(path, raw)
                 pack.store(name, st, content, payload)
                 return (*self._from_payload(path, payload), content)
@@ -244,6 +253,7 @@ class _Worker:
         loaded: list[Record] = []
         schema_ok: list[Record] = []
         contents: list[tuple[str, bytes]] | None = []
+        self.evidence_ahead = []
         prefetch.ahead([f"{self.root}/{p}" for p in paths if p.rsplit("/", 1)[1] not in pack.files])
         for path in paths:
             record, problems, content = self.load(path, pack)
@@ -300,11 +310,11 @@ class _Worker:
         prefetch.ahead(
             [
                 full
-                for record in schema_ok
-                for rel in evidence.referenced(record.data)
-                if (full := os.path.join(self.root, rel)) not in pack.evidence
+                for rel in self.evidence_ahead
+                if (full := f"{self.root}/{rel}") not in pack.evidence
             ]
         )
+        self.evidence_ahead = []
         trail = Trail()
         files = rulecache.TrackedFiles()
         ctx = Context(

@@ -35,11 +35,6 @@ def _refs(data: Any) -> list[tuple[Pointer, dict[str, Any]]]:
     return found
 
 
-def referenced(data: Any) -> list[str]:
-    """The evidence paths a record names, as written."""
-    return [ref["path"] for _, ref in _refs(data)]
-
-
 def _walk(node: Any, pointer: Pointer, found: list[tuple[Pointer, dict[str, Any]]]) -> None:
     if isinstance(node, dict):
         if (
