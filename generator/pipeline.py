@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import marshal
 import os
 import re
 import time
@@ -39,7 +40,7 @@ from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import cache, prefetch, rulecache
+from generator import cache, collect, prefetch, rulecache
 from generator.collect import GC_THRESHOLD, fewer_collections
 from generator.load import Document, Pointer, Position, parse_document
 from generator.policy import POLICY_FILE, Policy, load_policy
@@ -149,8 +150,11 @@ class Settings:
 @dataclass
 class ChunkResult:
     problems: list[Problem] = field(default_factory=list)
-    # path → data of every record that loaded, and whether it passed schema and rules
-    records: list[tuple[str, dict[str, Any] | None, bool]] = field(default_factory=list)
+    # every record that loaded: its path, and whether it passed schema and rules
+    records: list[tuple[str, bool]] = field(default_factory=list)
+    # their data in the same order, when the caller keeps the records: marshalled (it
+    # loads in half pickle's time), or the list itself should marshal refuse a value
+    data: bytes | list[Any] = b""
     aliases: list[tuple[str, str]] = field(default_factory=list)
     files: int = 0
 
@@ -281,9 +285,13 @@ class _Worker:
         pack.save()
         bad = {p.path for p in found if p.severity == "error"}
         ok = {r.path for r in schema_ok} - bad
-        for record in loaded:
-            data = record.data if s.keep_records else None
-            result.records.append((record.path, data, record.path in ok))
+        result.records = [(record.path, record.path in ok) for record in loaded]
+        if s.keep_records:
+            datas = [record.data for record in loaded]
+            try:
+                result.data = marshal.dumps(datas)
+            except ValueError:
+                result.data = datas
         return result
 
     def _kept(self, pack: cache.Pack, rule_key: bytes | None) -> list[Problem] | None:
@@ -408,7 +416,15 @@ def _run(settings: Settings, tasks: list[tuple[str, list[str]]], jobs: int) -> l
         fewer_collections(),  # the workers start with the same settings
         ProcessPoolExecutor(max_workers=jobs, initializer=_start, initargs=(settings,)) as pool,
     ):
-        done = list(pool.map(_check, [tasks[i] for i in order], chunksize=1))
+        done = []
+        # the records' data loaded as each chunk's result comes in, its bytes let go at once;
+        # a city's records are millions of objects made to be kept: nothing for the
+        # collector to find in them (see generator.collect)
+        with collect.paused():
+            for result in pool.map(_check, [tasks[i] for i in order], chunksize=1):
+                if isinstance(result.data, bytes) and result.data:
+                    result.data = marshal.loads(result.data)
+                done.append(result)
     results: list[ChunkResult] = [ChunkResult()] * len(tasks)
     for i, result in zip(order, done, strict=True):
         results[i] = result
@@ -464,17 +480,22 @@ def check_files(
     problems = _unique(p for r in results for p in r.problems)
     problems.extend(_global_problems(root, registry, policy, as_of))
     where = str(root)
+    max_bytes = policy.size_limit_bytes
     order = {path: n for n, path in enumerate(paths)}
-    rows = sorted((row for r in results for row in r.records), key=lambda row: order[row[0]])
     records: list[Record] = []
     valid: list[Record] = []
-    for path, data, ok in rows:
-        if data is None:
-            continue
-        record = lazy_record(where, path, data, policy.size_limit_bytes)
-        records.append(record)
-        if ok:
-            valid.append(record)
+    if keep_records:
+        made: list[tuple[int, Record, bool]] = []
+        with collect.paused():
+            for r in results:
+                datas = r.data if isinstance(r.data, list) else marshal.loads(r.data)
+                for (path, ok), data in zip(r.records, datas, strict=True):
+                    made.append((order[path], lazy_record(where, path, data, max_bytes), ok))
+                r.data = b""
+            made.sort(key=lambda row: row[0])
+            records = [record for _, record, _ in made]
+            valid = [record for _, record, ok in made if ok]
+            del made
     return Checked(problems, records, valid, sum(r.files for r in results))
 
 

@@ -356,3 +356,20 @@ def test_a_pipe_in_place_of_evidence_is_reported_not_waited_on(
     photo.unlink()
     os.mkfifo(photo)
     assert (HAZARD, "evidence-not-found") in _codes(_problems(flawed, cache=False))
+
+
+def test_records_are_handed_over_whole_even_when_marshal_refuses_them(
+    flawed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    by_marshal = validate_repository(flawed, as_of=AS_OF, jobs=1, use_cache=False)
+
+    def refuse(value: object) -> bytes:
+        raise ValueError("unmarshallable object")
+
+    monkeypatch.setattr(pipeline.marshal, "dumps", refuse)
+    as_they_are = validate_repository(flawed, as_of=AS_OF, jobs=1, use_cache=False)
+    assert [(r.path, r.data) for r in as_they_are.records] == [
+        (r.path, r.data) for r in by_marshal.records
+    ]
+    assert [r.path for r in as_they_are.valid] == [r.path for r in by_marshal.valid]
+    assert len(by_marshal.valid) < len(by_marshal.records)  # the flawed ones are held back

@@ -30,6 +30,7 @@ from typing import Any
 
 import jinja2
 
+from generator import collect
 from generator.audit import AuditError
 from generator.audit.publish import write_site_audit
 from generator.cache import file_digest
@@ -337,6 +338,7 @@ def build_site(
     clear_leftovers(out)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-{os.getpid()}-", dir=out.parent))
     try:
+        collect.settle()  # the records live as long as the build: later collections skip them
         project, site = work / "project", work / "site"
         # the audit trail before the ledgers: what it holds while it works (a city's
         # whole history) is let go before the portal's tables are made
@@ -407,5 +409,6 @@ def build_site(
         raise BuildError(f"无法写入网站文件：{err}") from err
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        collect.unsettle()
     timings = {name: end - start for (name, start), (_, end) in itertools.pairwise(marks)}
     return BuildResult(out, day, pages, len(portal.enterprises), tables, timings, made)
