@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -51,9 +52,12 @@ def change_a_record(root: Path) -> None:
     path.write_text(text.replace("青川县第001号测试企业有限公司", NEW_NAME), encoding="utf-8")
 
 
-def published_then_changed(tmp_path: Path) -> tuple[Path, Path, Tree]:
-    """A county whose site is published, then a record changed: (root, site, site's files)."""
+def published_then_changed(tmp_path: Path, *, history: bool = False) -> tuple[Path, Path, Tree]:
+    """A county whose site is published, then a record changed: (root, site, site's files).
+    With ``history``, the records are committed first: the site has an audit trail."""
     root = county(tmp_path / "repo")
+    if history:
+        _committed(root)
     out = tmp_path / "pub" / "site"
     build_site(root, out, as_of=AS_OF, search=False)
     before = tree(out)
@@ -166,14 +170,43 @@ def test_killed_builds_publish_all_or_nothing(
     )
 
 
-STEPS = ["render_project", "run_mkdocs", "index_site", "scan_site", "swap_in"]
+# write_site_audit fails in the forked child that writes the audit trail; build_portal
+# while that child is still at work
+def _committed(root: Path) -> None:
+    """The county committed as one commit, audited from the start (no epoch)."""
+    policy = root / "policy.yaml"
+    text = policy.read_text(encoding="utf-8")
+    policy.write_text(re.sub(r"(?m)^  epoch: .*$", "  epoch: null", text), encoding="utf-8")
+    env = {
+        **os.environ,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "王军",
+        "GIT_AUTHOR_EMAIL": "wangjun@qc.example.gov.cn",
+        "GIT_COMMITTER_NAME": "王军",
+        "GIT_COMMITTER_EMAIL": "wangjun@qc.example.gov.cn",
+    }
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "记录"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+
+STEPS = [
+    "write_site_audit",
+    "build_portal",
+    "render_project",
+    "run_mkdocs",
+    "index_site",
+    "scan_site",
+    "swap_in",
+]
 
 
 @pytest.mark.parametrize("step", STEPS)
 def test_a_failing_step_leaves_the_previous_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
 ) -> None:
-    root, out, before = published_then_changed(tmp_path)
+    root, out, before = published_then_changed(tmp_path, history=True)
+    assert (out / "audit" / "index.html").is_file()
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(f"injected failure in {step}")
@@ -181,6 +214,21 @@ def test_a_failing_step_leaves_the_previous_site(
     monkeypatch.setattr(build_module, step, broken)
     with pytest.raises(RuntimeError, match="injected"):
         build_site(root, out, as_of=AS_OF)
+    assert tree(out) == before
+    assert leftovers(out) == []
+
+
+def test_an_audit_child_killed_mid_build_fails_the_build_and_leaves_the_previous_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, out, before = published_then_changed(tmp_path, history=True)
+
+    def killed(*args: Any, **kwargs: Any) -> Any:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel does when memory runs out
+
+    monkeypatch.setattr(build_module, "write_site_audit", killed)
+    with pytest.raises(BuildError, match="生成审计日志的进程意外退出"):
+        build_site(root, out, as_of=AS_OF, search=False)
     assert tree(out) == before
     assert leftovers(out) == []
 

@@ -1,5 +1,8 @@
 """``anjian build``: validate → audit trail → derive → render → MkDocs → open data → search → scan → swap.
 
+The audit trail is written by a forked child (``generator.forked``) while the
+parent derives the ledgers and writes the open data from the same records.
+
 All or nothing.  Everything is made in a work folder beside the output (same
 file system), scanned for personal data, and only then swapped in: exchanged
 with the old site in one step where Linux allows (``renameat2``), else the old
@@ -30,9 +33,9 @@ from typing import Any
 
 import jinja2
 
-from generator import collect
-from generator.audit import AuditError
-from generator.audit.publish import write_site_audit
+from generator import collect, forked
+from generator.audit import AuditError, gitread
+from generator.audit.publish import NO_GIT_NOTE, write_site_audit
 from generator.cache import file_digest
 from generator.policy import load_policy
 from generator.problems import Problem
@@ -255,15 +258,20 @@ class Rendered:
 
 
 def render_project(
-    portal: Portal, root: Path, project: Path, site: Path, audit: dict[str, Any] | None = None
+    portal: Portal,
+    root: Path,
+    project: Path,
+    site: Path,
+    audit: Callable[[], dict[str, Any] | None] = lambda: None,
 ) -> Rendered:
     """Open data into ``project/data``; into ``project/docs`` the pages of the navigation,
-    and one shell page per folder of the pages outside it; the MkDocs config."""
+    and one shell page per folder of the pages outside it; the MkDocs config.  ``audit``
+    gives the home page's audit head: asked for only once the open data is written."""
     env = make_env()
-    env.globals["audit"] = audit  # the home page's audit head (navigable pages only)
     repo_config = read_repo_config(root)
     tables = write_open_data(portal, project / DATA_DIR)
     write_directory_index(portal, project / DIRECTORY_INDEX)
+    env.globals["audit"] = audit()  # navigable pages only
     extra = {
         "portal": portal,
         "tables": tables,
@@ -337,28 +345,37 @@ def build_site(
     out.parent.mkdir(parents=True, exist_ok=True)
     clear_leftovers(out)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-{os.getpid()}-", dir=out.parent))
+    trail: forked.Forked[dict[str, Any] | None] | None = None
     try:
         collect.settle()  # the records live as long as the build: later collections skip them
         project, site = work / "project", work / "site"
-        # the audit trail before the ledgers: what it holds while it works (a city's
-        # whole history) is let go before the portal's tables are made
-        step("audit", "生成审计日志（audit/）…")
-        audit = write_site_audit(
-            root,
-            work / "audit",
-            records=loaded.valid,
-            registry=registry,
-            policy=loaded.policy,
-            as_of=day,
-            jobs=jobs,
-            note=progress,
-            previous=out / "audit" if incremental else None,
-        )
+        # the audit trail is written by a forked child while the ledgers are derived and
+        # the open data written: both work from the same loaded records (shared, not
+        # copied), and the home page, the first to need the trail, waits for it
+        if gitread.has_commits(root):
+            step("audit", "生成审计日志（audit/，与以下两步同时进行）…")
+            trail = forked.start(
+                lambda: write_site_audit(
+                    root,
+                    work / "audit",
+                    records=loaded.valid,
+                    registry=registry,
+                    policy=loaded.policy,
+                    as_of=day,
+                    jobs=jobs,
+                    previous=out / "audit" if incremental else None,
+                )
+            )
+        else:
+            progress(NO_GIT_NOTE)  # a folder of records alone has no history to audit
         step("derive", "汇总台账和统计…")
         portal = build_portal(loaded.valid, registry, loaded.policy, day)
 
         step("render", "生成开放数据和导航页面…")
-        rendered = render_project(portal, root, project, site, audit)
+        rendered = render_project(
+            portal, root, project, site, trail.result if trail else lambda: None
+        )
+        audit = trail.result() if trail else None
         pages, tables = rendered.pages, rendered.tables
 
         step("mkdocs", f"MkDocs 构建 {len(rendered.navigable)} 个导航页面…")
@@ -405,9 +422,13 @@ def build_site(
         step("done", "完成")
     except (SearchIndexError, ConfigError, AuditError) as err:
         raise BuildError(str(err)) from err
+    except forked.ChildDied as err:
+        raise BuildError(f"生成审计日志的进程意外退出（内存不足或被终止？）：{err}") from err
     except OSError as err:  # a full disk, a read-only folder
         raise BuildError(f"无法写入网站文件：{err}") from err
     finally:
+        if trail is not None:
+            trail.cancel()  # still running only when the build stopped early
         shutil.rmtree(work, ignore_errors=True)
         collect.unsettle()
     timings = {name: end - start for (name, start), (_, end) in itertools.pairwise(marks)}

@@ -1,0 +1,119 @@
+"""One step of a command run in a forked child while the parent goes on.
+
+A city build writes its audit trail (its whole Git history read, half a million
+record pages looked up and linked) and derives its ledgers from the same loaded
+records; neither needs the other until the home page is rendered.  ``start``
+forks: the child runs the step on the records it shares with the parent (no
+copy is made or sent), and hands back only the step's result, pickled through a
+pipe; ``Forked.result()`` waits for it.  An exception in the child is raised
+again in the parent; a child that dies without a result is reported as such;
+a child whose parent dies is stopped by the kernel (``PR_SET_PDEATHSIG``).
+Where there is no ``fork``, the step simply runs at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import pickle
+import signal
+import sys
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+_PR_SET_PDEATHSIG = 1
+
+
+class ChildDied(RuntimeError):
+    """The child ended without handing back a result (killed, out of memory)."""
+
+
+class Forked(Generic[T]):
+    def __init__(self, pid: int | None, read: int | None, done: tuple[bool, object] | None) -> None:
+        self.pid = pid
+        self.read = read
+        self.done = done  # (ok, value): run at once, or already collected
+
+    def result(self) -> T:
+        """The step's result (waiting for the child); its exception, raised again here."""
+        if self.done is None:
+            self.done = self._collect()
+        ok, value = self.done
+        if not ok:
+            assert isinstance(value, BaseException)
+            raise value
+        return value  # type: ignore[return-value]
+
+    def _collect(self) -> tuple[bool, object]:
+        assert self.pid is not None and self.read is not None
+        with os.fdopen(self.read, "rb") as pipe:
+            self.read = None
+            data = pipe.read()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        if not data:
+            return False, ChildDied(f"child ended without a result (wait status {status})")
+        ok, value = pickle.loads(data)
+        return bool(ok), value
+
+    def cancel(self) -> None:
+        """Stop the child if it is still running (the parent gave up on the command)."""
+        if self.pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(self.pid, 0)
+            self.pid = None
+        if self.read is not None:
+            os.close(self.read)
+            self.read = None
+
+
+def start(step: Callable[[], T]) -> Forked[T]:
+    """Run ``step`` in a forked child; ``.result()`` gives what it returned."""
+    if not hasattr(os, "fork"):
+        try:
+            return Forked(None, None, (True, step()))
+        except Exception as err:
+            return Forked(None, None, (False, err))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    parent = os.getpid()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: run the step, hand back its outcome, never return
+        code = 0
+        try:
+            os.close(read)
+            _die_with_parent()
+            if os.getppid() != parent:  # the parent died before the kernel was asked
+                raise ChildDied("parent gone")
+            try:
+                outcome: tuple[bool, object] = (True, step())
+            except BaseException as err:
+                outcome = (False, err)
+            try:
+                data = pickle.dumps(outcome)
+            except Exception as err:  # an exception or result that does not pickle
+                data = pickle.dumps((False, RuntimeError(f"{type(err).__name__}: {err}")))
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(data)
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write)
+    return Forked(pid, read, None)
+
+
+def _die_with_parent() -> None:
+    """Ask the kernel to kill this process when its parent dies (Linux; elsewhere a no-op)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)

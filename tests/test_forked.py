@@ -1,0 +1,96 @@
+"""A step run in a forked child: its result or its exception come back; it never outlives
+the command that started it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator import forked
+
+
+class Refused(Exception):
+    pass
+
+
+def test_the_child_works_on_the_parents_objects_and_hands_back_its_result() -> None:
+    records = [{"id": f"HAZ-{n:06}", "level": "一般"} for n in range(50_000)]
+    job = forked.start(lambda: (os.getpid(), sum(1 for r in records if r["level"] == "一般")))
+    child, counted = job.result()
+    assert child != os.getpid()
+    assert counted == len(records)
+    assert job.result() == (child, counted)  # asked again: the same, no second wait
+
+
+def test_an_exception_in_the_child_is_raised_in_the_parent() -> None:
+    def refuse() -> None:
+        raise Refused("审计历史中没有这个起点提交")
+
+    job = forked.start(refuse)
+    with pytest.raises(Refused, match="没有这个起点提交"):
+        job.result()
+
+
+def test_a_child_killed_before_its_result_is_reported_as_died() -> None:
+    job = forked.start(lambda: os.kill(os.getpid(), signal.SIGKILL))
+    with pytest.raises(forked.ChildDied):
+        job.result()
+
+
+def test_a_result_that_cannot_be_pickled_is_an_error_not_a_hang() -> None:
+    job = forked.start(lambda: lambda: None)
+    with pytest.raises(RuntimeError, match="pickle"):
+        job.result()
+
+
+def test_cancel_stops_a_child_still_at_work() -> None:
+    job = forked.start(lambda: time.sleep(60))
+    pid = job.pid
+    assert pid is not None
+    started = time.monotonic()
+    job.cancel()
+    assert time.monotonic() - started < 10
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # gone, and reaped
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_child_dies_with_its_parent(tmp_path: Path) -> None:
+    pid_file = tmp_path / "child.pid"
+    script = (
+        "import os, sys, time\n"
+        "from generator import forked\n"
+        f"def work():\n    open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        "    time.sleep(60)\n"
+        "forked.start(work)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 20
+        while not pid_file.exists() or not pid_file.read_text():
+            assert time.monotonic() < deadline, "the child never started"
+            time.sleep(0.05)
+        child = int(pid_file.read_text())
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 20
+        while _alive(child):
+            assert time.monotonic() < deadline, "the child outlived its parent"
+            time.sleep(0.05)
+    finally:
+        parent.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"  # a zombie has died
+    except FileNotFoundError:
+        return False
