@@ -30,7 +30,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from generator import blockyaml
 from generator.cli import cli
+from generator.cli.build import Terminated
 from generator.render import build as build_module
 from generator.render.build import BuildError, build_site
 from tests.portal_factory import AS_OF, make_portal_repo, portal_records, with_enterprises
@@ -229,6 +231,26 @@ def test_an_audit_child_killed_mid_build_fails_the_build_and_leaves_the_previous
     monkeypatch.setattr(build_module, "write_site_audit", killed)
     with pytest.raises(BuildError, match="生成审计日志的进程意外退出"):
         build_site(root, out, as_of=AS_OF, search=False)
+    assert tree(out) == before
+    assert leftovers(out) == []
+
+
+def test_a_stop_inside_the_parser_is_not_taken_for_a_parse_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM raises ``Terminated`` wherever the build is; inside the fast YAML parser,
+    which hands anything it cannot read to libyaml, it must still stop the build."""
+    root, out, before = published_then_changed(tmp_path)
+
+    def stopped(text: str) -> Any:
+        raise Terminated
+
+    monkeypatch.setenv("ANJIAN_NO_CACHE", "1")  # every record parsed again
+    for memo in ("_lines", "_values", "_keys"):  # nothing read before this test is reused
+        monkeypatch.setattr(blockyaml, memo, {})
+    monkeypatch.setattr(blockyaml, "_read_scalar", stopped)
+    with pytest.raises(Terminated):
+        build_site(root, out, as_of=AS_OF, search=False, jobs=1)
     assert tree(out) == before
     assert leftovers(out) == []
 

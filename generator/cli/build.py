@@ -16,6 +16,12 @@ from generator.problems import format_text
 from generator.schemas import SchemaError
 
 
+class Terminated(BaseException):
+    """SIGTERM during a build: not an ``Exception``, so that no ``except Exception`` on the
+    way (a parser falling back to another, say) can take it for an error it handles and
+    carry on; like ``KeyboardInterrupt``, it unwinds the build to the command."""
+
+
 @cli.command()
 @click.option("--as-of", type=DATE, default=None, help="按哪一天生成（默认：策略时区的今天）。")
 @click.option(
@@ -61,7 +67,7 @@ def build(
     def terminated(signum: int, frame: FrameType | None) -> None:
         # unwind, so the build removes its work folder (the default would just die)
         if not done:
-            raise BuildError("构建被终止（SIGTERM）")
+            raise Terminated
 
     def published() -> None:
         nonlocal done
@@ -89,6 +95,9 @@ def build(
         for line in err.details:
             click.echo(line, err=True)
         click.echo(f"{err}（网站未更新）", err=True)
+        sys.exit(1)
+    except Terminated:
+        click.echo("构建被终止（SIGTERM）（网站未更新）", err=True)
         sys.exit(1)
     finally:
         signal.signal(signal.SIGTERM, previous)
