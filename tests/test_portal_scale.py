@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 from generator.cache import file_digest
 from generator.cli import cli
+from generator.render import build as build_module
 from generator.render import search
 from generator.render.build import LeakFound, build_site, render_project, run_mkdocs
 from generator.render.docs import front_matter, render_page
@@ -130,6 +131,29 @@ def test_a_one_record_rebuild_makes_only_what_changed(tmp_path: Path, small_shar
     fresh = tmp_path / "fresh"
     build_site(root, fresh, as_of=AS_OF, incremental=False)
     assert files(out) == files(fresh)
+
+
+def test_pages_written_by_two_processes_are_the_pages_one_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A city's pages are written half by a forked child: the same files (the sitemap in
+    the same order), and a cache the next build reuses whole."""
+    root = make_portal_repo(tmp_path / "repo", county())
+    one = tmp_path / "one"
+    build_site(root, one, as_of=AS_OF, incremental=False)
+    monkeypatch.setattr(build_module, "SPLIT_AT", 1)
+    two = tmp_path / "two"
+    first = build_site(root, two, as_of=AS_OF)
+    assert files(two) == files(one)
+
+    edit_record(root, HAZARD, description="仓库安全出口堆放杂物（复查时已补充照片）。")
+    again = build_site(root, two, as_of=AS_OF)
+    assert 0 < again.made["rendered"] < 10
+    assert again.made["rendered"] + again.made["reused"] == first.made["rendered"]
+    build_site(root, one, as_of=AS_OF, incremental=False)
+    assert files(two) == files(one)
+    same = build_site(root, two, as_of=AS_OF)
+    assert same.made["rendered"] == 0  # what the child made was kept for next time
 
 
 def test_nothing_changed_reuses_everything_and_a_new_date_nothing(

@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,12 +57,13 @@ from generator.render.model import Portal, build_portal
 from generator.render.opendata import DATA_DIR, Table, write_open_data
 from generator.render.pages import Page, enterprise_pages, enterprise_src, site_pages
 from generator.render.search import SearchIndexError, index_site
-from generator.render.shell import folder_of, html_path, take_shells
+from generator.render.shell import Shell, folder_of, html_path, take_shells
 from generator.render.templating import make_env
 from generator.schemas import Registry, load_registry
 from generator.validate import validate_repository
 
 Progress = Callable[[str], None]
+SPLIT_AT = 2000  # pages outside the navigation: from this many on, two processes write them
 
 
 class BuildError(Exception):
@@ -300,8 +301,11 @@ def write_pages(rendered: Rendered, site: Path, cache: SiteCache) -> DirectPages
     """After MkDocs: every page outside the navigation, in its folder's shell (or taken
     unchanged from the last build), and the sitemap completed."""
     shells = take_shells(site, rendered.folders)
-    pages = itertools.chain(rendered.direct, enterprise_pages(rendered.portal, rendered.extra))
-    done = write_direct_pages(rendered.env, pages, shells, site, cache)
+    total = len(rendered.direct) + len(rendered.portal.enterprises)
+    if total < SPLIT_AT or (os.cpu_count() or 1) < 2:
+        done = write_direct_pages(rendered.env, _share(rendered, 0, 1), shells, site, cache)
+    else:
+        done = _write_in_two(rendered, shells, site, cache)
     as_of = rendered.portal.as_of
     complete_sitemap(
         site, done.urls, rendered.site_url, as_of.isoformat(), int(source_date_epoch(as_of))
@@ -311,6 +315,51 @@ def write_pages(rendered: Rendered, site: Path, cache: SiteCache) -> DirectPages
             rel = html_path(page.src)
             done.indexed[rel] = file_digest(site / rel) or ""
     return done
+
+
+def _share(rendered: Rendered, share: int, shares: int) -> Iterator[Page]:
+    """Every ``shares``-th page from the ``share``-th, counting the direct pages and then
+    the enterprise pages as one list (an enterprise's page is made only in its share)."""
+    direct = rendered.direct
+    yield from direct[share::shares]
+    start = (share - len(direct)) % shares
+    yield from enterprise_pages(rendered.portal, rendered.extra, start=start, step=shares)
+
+
+def _write_in_two(
+    rendered: Rendered, shells: dict[str, Shell], site: Path, cache: SiteCache
+) -> DirectPages:
+    """Half of the pages written by a forked child, the other half here (a city has
+    20,000 enterprise pages): the same files, and the same ``DirectPages`` and cache
+    entries as one process would give."""
+    known, reused = set(cache.new.pages), set(cache.reused)
+
+    def other_half() -> tuple[DirectPages, dict[str, list[str]], set[str]]:
+        done = write_direct_pages(rendered.env, _share(rendered, 1, 2), shells, site, cache)
+        added = {rel: entry for rel, entry in cache.new.pages.items() if rel not in known}
+        return done, added, cache.reused - reused
+
+    child = forked.start(other_half)
+    try:
+        mine = write_direct_pages(rendered.env, _share(rendered, 0, 2), shells, site, cache)
+        theirs, added, linked = child.result()
+    finally:
+        child.cancel()
+    cache.new.pages.update(added)
+    cache.reused |= linked
+    urls = [
+        url
+        for pair in itertools.zip_longest(mine.urls, theirs.urls)
+        for url in pair
+        if url is not None
+    ]
+    return DirectPages(
+        count=mine.count + theirs.count,
+        rendered=mine.rendered + theirs.rendered,
+        reused=mine.reused + theirs.reused,
+        urls=urls,
+        indexed={**mine.indexed, **theirs.indexed},
+    )
 
 
 def build_site(

@@ -282,9 +282,12 @@ def _hazard_views(portal: Portal) -> tuple[list[Row], list[Row], dict[str, Any]]
     return major, overdue, counts
 
 
-def enterprise_pages(portal: Portal, extra: dict[str, Any]) -> Iterator[Page]:
-    """一企一档, one page per enterprise, made one at a time (a city has 20,000)."""
-    for e in portal.enterprises:
+def enterprise_pages(
+    portal: Portal, extra: dict[str, Any], *, start: int = 0, step: int = 1
+) -> Iterator[Page]:
+    """一企一档, one page per enterprise, made one at a time (a city has 20,000); with
+    ``start`` and ``step``, only every ``step``-th from the ``start``-th."""
+    for e in portal.enterprises[start::step]:
         page = _enterprise_page(portal, e)
         page.context.update(extra)
         yield page
