@@ -8,7 +8,12 @@ copy is made or sent), and hands back only the step's result, pickled through a
 pipe; ``Forked.result()`` waits for it.  An exception in the child is raised
 again in the parent; a child that dies without a result is reported as such;
 a child whose parent dies is stopped by the kernel (``PR_SET_PDEATHSIG``).
-Where there is no ``fork``, the step simply runs at once.
+Where there is no ``fork``, or with ``fork=False``, the step simply runs at once.
+
+A child shares the parent's memory only until either writes to it, and adds
+its own: ``room_for_a_child()`` says whether the machine has that much to
+spare (the memory available at least half as much again as this process
+holds), for callers to run the step at once when it has not.
 """
 
 from __future__ import annotations
@@ -71,9 +76,25 @@ class Forked(Generic[T]):
             self.read = None
 
 
-def start(step: Callable[[], T]) -> Forked[T]:
-    """Run ``step`` in a forked child; ``.result()`` gives what it returned."""
-    if not hasattr(os, "fork"):
+def room_for_a_child() -> bool:
+    """Whether the memory available is at least 1.5 times what this process holds (Linux;
+    elsewhere, yes)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            available = next(
+                int(line.split()[1]) for line in meminfo if line.startswith("MemAvailable:")
+            )
+        with open("/proc/self/status", encoding="ascii") as status:
+            held = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return True
+    return available * 2 >= held * 3
+
+
+def start(step: Callable[[], T], *, fork: bool = True) -> Forked[T]:
+    """Run ``step`` in a forked child (at once, with ``fork=False``); ``.result()`` gives
+    what it returned."""
+    if not fork or not hasattr(os, "fork"):
         try:
             return Forked(None, None, (True, step()))
         except Exception as err:

@@ -3,6 +3,7 @@ the command that started it."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -26,6 +27,26 @@ def test_the_child_works_on_the_parents_objects_and_hands_back_its_result() -> N
     assert child != os.getpid()
     assert counted == len(records)
     assert job.result() == (child, counted)  # asked again: the same, no second wait
+
+
+def test_without_fork_the_step_runs_at_once_here() -> None:
+    ran: list[int] = []
+    job = forked.start(lambda: ran.append(os.getpid()) or "done", fork=False)
+    assert ran == [os.getpid()]  # before result() is asked for
+    assert job.result() == "done"
+
+
+def test_a_child_is_started_only_with_memory_to_spare(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert forked.room_for_a_child()  # a test process holds little
+
+    def meminfo(path: str, *args: object, **kwargs: object) -> object:
+        if path == "/proc/meminfo":
+            return io.StringIO("MemTotal: 8000000 kB\nMemAvailable: 1000 kB\n")
+        return real_open(path, *args, **kwargs)
+
+    real_open = open
+    monkeypatch.setattr("builtins.open", meminfo)
+    assert not forked.room_for_a_child()
 
 
 def test_an_exception_in_the_child_is_raised_in_the_parent() -> None:

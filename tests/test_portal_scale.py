@@ -20,6 +20,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from generator import forked
 from generator.cache import file_digest
 from generator.cli import cli
 from generator.render import build as build_module
@@ -133,15 +134,18 @@ def test_a_one_record_rebuild_makes_only_what_changed(tmp_path: Path, small_shar
     assert files(out) == files(fresh)
 
 
+@pytest.mark.parametrize("room", [True, False], ids=["forked", "one-after-the-other"])
 def test_pages_written_by_two_processes_are_the_pages_one_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, room: bool
 ) -> None:
-    """A city's pages are written half by a forked child: the same files (the sitemap in
-    the same order), and a cache the next build reuses whole."""
+    """A city's pages are written half by a forked child (or, without memory to spare,
+    in two halves one after the other): the same files (the sitemap in the same order),
+    and a cache the next build reuses whole."""
     root = make_portal_repo(tmp_path / "repo", county())
     one = tmp_path / "one"
     build_site(root, one, as_of=AS_OF, incremental=False)
     monkeypatch.setattr(build_module, "SPLIT_AT", 1)
+    monkeypatch.setattr(forked, "room_for_a_child", lambda: room)
     two = tmp_path / "two"
     first = build_site(root, two, as_of=AS_OF)
     assert files(two) == files(one)

@@ -331,7 +331,8 @@ def _write_in_two(
 ) -> DirectPages:
     """Half of the pages written by a forked child, the other half here (a city has
     20,000 enterprise pages): the same files, and the same ``DirectPages`` and cache
-    entries as one process would give."""
+    entries as one process would give.  (Without memory to spare, the halves are
+    written one after the other.)"""
     known, reused = set(cache.new.pages), set(cache.reused)
 
     def other_half() -> tuple[DirectPages, dict[str, list[str]], set[str]]:
@@ -339,7 +340,7 @@ def _write_in_two(
         added = {rel: entry for rel, entry in cache.new.pages.items() if rel not in known}
         return done, added, cache.reused - reused
 
-    child = forked.start(other_half)
+    child = forked.start(other_half, fork=forked.room_for_a_child())
     try:
         mine = write_direct_pages(rendered.env, _share(rendered, 0, 2), shells, site, cache)
         theirs, added, linked = child.result()
@@ -400,7 +401,9 @@ def build_site(
         project, site = work / "project", work / "site"
         # the audit trail is written by a forked child while the ledgers are derived and
         # the open data written: both work from the same loaded records (shared, not
-        # copied), and the home page, the first to need the trail, waits for it
+        # copied), and the home page, the first to need the trail, waits for it.  The
+        # child's own memory (a city's history: about 1.2 GB) comes on top of the
+        # build's; where the machine has not that to spare, the trail is written first
         if gitread.has_commits(root):
             step("audit", "生成审计日志（audit/，与以下两步同时进行）…")
             trail = forked.start(
@@ -413,7 +416,8 @@ def build_site(
                     as_of=day,
                     jobs=jobs,
                     previous=out / "audit" if incremental else None,
-                )
+                ),
+                fork=forked.room_for_a_child(),
             )
         else:
             progress(NO_GIT_NOTE)  # a folder of records alone has no history to audit
