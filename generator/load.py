@@ -149,14 +149,18 @@ def _line_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
     return raw.count(b"\n", 0, offset) + 1, offset - line_start + 1
 
 
-_DEEP_LEAD = re.compile(rf"^[ \t?:-]{{{MAX_DEPTH * 4 + 1}}}", re.MULTILINE)
+# a line led by more indentation and "- " / "? " / ": " markers than MAX_DEPTH allows: the
+# first line, or one after a newline (a literal the engine finds at C speed; "^" with
+# re.MULTILINE would be tried at every character)
+_DEEP_FIRST = re.compile(rf"[ \t?:-]{{{MAX_DEPTH * 4 + 1}}}")
+_DEEP_LEAD = re.compile(rf"\n[ \t?:-]{{{MAX_DEPTH * 4 + 1}}}")
 
 
 def _prescan(text: str, path: str) -> Problem | None:
     """Refuse tab indentation and excessive nesting before libyaml sees the text."""
     # without tabs and brackets, all the loop below can find is a long indentation
     plain = "\t" not in text and "[" not in text and "{" not in text
-    if plain and _DEEP_LEAD.search(text) is None:
+    if plain and _DEEP_FIRST.match(text) is None and _DEEP_LEAD.search(text) is None:
         return None
     flow = 0
     max_flow = 0
