@@ -27,6 +27,7 @@ that hold or refer to the edited records.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import marshal
@@ -153,9 +154,9 @@ class ChunkResult:
     problems: list[Problem] = field(default_factory=list)
     # every record that loaded: its path, and whether it passed schema and rules
     records: list[tuple[str, bool]] = field(default_factory=list)
-    # their data in the same order, when the caller keeps the records: marshalled (it
-    # loads in half pickle's time), or the list itself should marshal refuse a value
-    data: bytes | list[Any] = b""
+    # their data in the same order, when the caller keeps the records (marshalled on the
+    # way back from a worker process: see _check)
+    data: bytes | list[Any] = field(default_factory=list)
     aliases: list[tuple[str, str]] = field(default_factory=list)
     files: int = 0
 
@@ -288,11 +289,7 @@ class _Worker:
         ok = {r.path for r in schema_ok} - bad
         result.records = [(record.path, record.path in ok) for record in loaded]
         if s.keep_records:
-            datas = [record.data for record in loaded]
-            try:
-                result.data = marshal.dumps(datas)
-            except ValueError:
-                result.data = datas
+            result.data = [record.data for record in loaded]
         return result
 
     def _kept(self, pack: cache.Pack, rule_key: bytes | None) -> list[Problem] | None:
@@ -401,8 +398,14 @@ def _start(settings: Settings) -> None:
 
 
 def _check(task: tuple[str, list[str]]) -> ChunkResult:
+    """A chunk checked in a worker process, its records' data marshalled for the way back
+    (it loads in half pickle's time); left as it is should marshal refuse a value."""
     assert _WORKER is not None
-    return _WORKER.check(*task)
+    result = _WORKER.check(*task)
+    if result.data:
+        with contextlib.suppress(ValueError):
+            result.data = marshal.dumps(result.data)
+    return result
 
 
 def _run(settings: Settings, tasks: list[tuple[str, list[str]]], jobs: int) -> list[ChunkResult]:
@@ -423,7 +426,7 @@ def _run(settings: Settings, tasks: list[tuple[str, list[str]]], jobs: int) -> l
         # collector to find in them (see generator.collect)
         with collect.paused():
             for result in pool.map(_check, [tasks[i] for i in order], chunksize=1):
-                if isinstance(result.data, bytes) and result.data:
+                if isinstance(result.data, bytes):
                     result.data = marshal.loads(result.data)
                 done.append(result)
     results: list[ChunkResult] = [ChunkResult()] * len(tasks)
@@ -489,10 +492,10 @@ def check_files(
         made: list[tuple[int, Record, bool]] = []
         with collect.paused():
             for r in results:
-                datas = r.data if isinstance(r.data, list) else marshal.loads(r.data)
-                for (path, ok), data in zip(r.records, datas, strict=True):
+                assert isinstance(r.data, list)  # loaded by _run
+                for (path, ok), data in zip(r.records, r.data, strict=True):
                     made.append((order[path], lazy_record(where, path, data, max_bytes), ok))
-                r.data = b""
+                r.data = []
             made.sort(key=lambda row: row[0])
             records = [record for _, record, _ in made]
             valid = [record for _, record, ok in made if ok]

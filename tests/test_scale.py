@@ -361,13 +361,15 @@ def test_a_pipe_in_place_of_evidence_is_reported_not_waited_on(
 def test_records_are_handed_over_whole_even_when_marshal_refuses_them(
     flawed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    by_marshal = validate_repository(flawed, as_of=AS_OF, jobs=1, use_cache=False)
+    """Worker processes send the records' data back marshalled, or as it is."""
+    monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 0)  # worker processes, even here
+    by_marshal = validate_repository(flawed, as_of=AS_OF, jobs=2, use_cache=False)
 
     def refuse(value: object) -> bytes:
         raise ValueError("unmarshallable object")
 
-    monkeypatch.setattr(pipeline.marshal, "dumps", refuse)
-    as_they_are = validate_repository(flawed, as_of=AS_OF, jobs=1, use_cache=False)
+    monkeypatch.setattr(pipeline.marshal, "dumps", refuse)  # the workers are forked: theirs too
+    as_they_are = validate_repository(flawed, as_of=AS_OF, jobs=2, use_cache=False)
     assert [(r.path, r.data) for r in as_they_are.records] == [
         (r.path, r.data) for r in by_marshal.records
     ]
