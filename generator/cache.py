@@ -121,6 +121,18 @@ def salt(root: Path, max_bytes: int) -> str:
     return h.hexdigest()
 
 
+def folder_key(root: Path, folder: Path) -> str:
+    """A short name for what is kept about an output folder: from its path inside the
+    repository when it is there, so a copied or moved checkout with its cache restored
+    (a CI runner's) still finds it; from its absolute path otherwise."""
+    where = folder.resolve()
+    try:
+        name = "./" + where.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        name = str(where)
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
+
+
 def read_stored(file: Path) -> Any:
     """What ``write_stored`` put in ``file``; None when it is missing or unreadable."""
     try:

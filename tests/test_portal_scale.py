@@ -208,6 +208,33 @@ def test_pages_taken_from_the_last_site_are_not_read_again_the_time_after(
     assert again.made["rendered"] == 0 and again.made["reused"] > 0
 
 
+def test_a_cache_restored_on_a_new_machine_saves_work_and_changes_nothing(
+    tmp_path: Path, small_shards: None
+) -> None:
+    """What the publishing workflow does: the last run's ``.anjian-cache/`` and ``site/``
+    restored into a fresh checkout, where every file has a new inode and status-change
+    time.  Pages are checked by their digests instead, and only what changed is made."""
+    first_runner = make_portal_repo(tmp_path / "runner-1", county())
+    first = build_site(first_runner, first_runner / "site", as_of=AS_OF)
+    assert first.made["reused"] == 0
+
+    runner = tmp_path / "runner-2"
+    shutil.copytree(first_runner, runner, symlinks=True)  # new inodes and times: a restore
+    edit_record(runner, HAZARD, description="仓库安全出口堆放杂物（复查时已补充照片）。")
+    again = build_site(runner, runner / "site", as_of=AS_OF)
+    assert 0 < again.made["rendered"] < 10
+    assert again.made["reused"] > 60
+    assert again.made["shards_reused"] == again.made["shards"] - 1
+    # the audit pages' manifest and the site's were found under the names they had
+    kept = sorted(p.name for p in (first_runner / ".anjian-cache").iterdir() if "-" in p.name)
+    assert [n for n in kept if n.startswith(("site-", "audit-pages-"))]
+    assert sorted(p.name for p in (runner / ".anjian-cache").iterdir() if "-" in p.name) == kept
+
+    fresh = tmp_path / "fresh"
+    build_site(runner, fresh, as_of=AS_OF, incremental=False)
+    assert files(runner / "site") == files(fresh)
+
+
 def test_a_leak_in_a_remade_page_fails_the_rebuild(
     tmp_path: Path, without_public_text_rule: None
 ) -> None:

@@ -83,7 +83,7 @@ class PageCache:
         """The cache for pages published to ``previous`` (none: nothing to reuse or keep)."""
         if previous is None or not record_cache.enabled():
             return cls(None, None)
-        name = hashlib.sha256(str(previous.resolve()).encode()).hexdigest()[:16]
+        name = record_cache.folder_key(root, previous)
         found = cls(root / record_cache.CACHE_DIR / f"audit-pages-{name}", previous)
         if not previous.is_dir():
             return found

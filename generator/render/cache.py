@@ -26,7 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from generator.cache import file_digest, tree_files
+from generator.cache import file_digest, folder_key, tree_files
 from generator.render.templating import TEMPLATES
 
 CACHE_DIR = ".anjian-cache"
@@ -132,8 +132,9 @@ class SiteCache:
 
     def __init__(self, root: Path | None, out: Path, *, enabled: bool = True) -> None:
         self.out = out
-        name = hashlib.sha256(str(out).encode("utf-8")).hexdigest()[:16]
-        self.file = root / CACHE_DIR / f"site-{name}.json" if root is not None else None
+        self.file = (
+            root / CACHE_DIR / f"site-{folder_key(root, out)}.json" if root is not None else None
+        )
         usable = enabled and self.file is not None and out.is_dir()
         self.old = Manifest.load(self.file) if usable and self.file else Manifest()
         self.new = Manifest()
