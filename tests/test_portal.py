@@ -14,12 +14,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.cli import cli
 from generator.render import build as build_module
 from generator.render.build import BuildError, InvalidRecords, LeakFound, build_site
 from generator.render.leakscan import scan_text
-from generator.render.paginate import Pager, split
+from generator.render.paginate import Pager, first_page, split
 from generator.render.public import mask_name
 from tests.factory import ENTERPRISE, OTHER_ENTERPRISE, base_records
 from tests.portal_factory import (
@@ -294,6 +296,25 @@ def test_paging_is_bounded() -> None:
     pager = Pager("disclosure", 50, 200)
     assert pager.window() == [1, None, 48, 49, 50, 51, 52, None, 200]
     assert Pager("x", 1, 1).window() == [1]
+
+
+@given(
+    st.lists(st.integers(min_value=1, max_value=900), max_size=60),
+    st.integers(min_value=1, max_value=12),
+    st.integers(min_value=1, max_value=3000),
+)
+def test_an_enterprise_page_shows_the_first_page_of_its_list(
+    sizes: list[int], max_rows: int, budget: int
+) -> None:
+    weighed: list[int] = []
+
+    def size(n: int) -> int:
+        weighed.append(n)
+        return n
+
+    first = first_page(sizes, max_rows, budget, size)
+    assert first == split(sizes, max_rows, budget, size)[0]
+    assert len(weighed) - len(sizes) <= len(first) + 1  # the rest of the list is not weighed
 
 
 def test_leak_scan_patterns() -> None:

@@ -50,6 +50,7 @@ from generator.audit.chain import (
     sha256_hex,
 )
 from generator.audit.diff import MISSING
+from generator.audit.memo import TrailMemo, trail_key
 from generator.audit.pagecache import PageCache, code_salt
 from generator.audit.pages import make_env, render
 from generator.audit.people import UNKNOWN
@@ -62,6 +63,7 @@ from generator.audit.timeline import (
     Want,
     epoch_of,
     read_history,
+    resolve_epoch,
 )
 from generator.audit.visibility import published_ids
 from generator.load import Pointer
@@ -121,14 +123,8 @@ class _Public:
     """Public views of the history, built once per site."""
 
     def __init__(
-        self,
-        history: History,
-        records: list[Record],
-        registry: Registry,
-        policy: Policy,
-        as_of: dt.date,
+        self, records: list[Record], registry: Registry, policy: Policy, as_of: dt.date
     ) -> None:
-        self.history = history
         self.registry = registry
         self._titles: dict[tuple[str, tuple[str | int, ...]], str] = {}
         self.publisher = Publisher(registry, policy)
@@ -484,13 +480,15 @@ def write_audit(
     ref: str = "HEAD",
     jobs: int | None = None,
     previous: Path | None = None,
+    public: _Public | None = None,
 ) -> AuditSite:
     """Write ``out`` (``site/audit``): the log, its head, the index and the record pages.
 
     The history is read without record versions (the chain needs only their blob
     ids); then each published record's versions are read and dropped, one record at
     a time.  With ``previous`` (the folder published last time), pages whose inputs
-    are unchanged are taken from it (``pagecache``).
+    are unchanged are taken from it (``pagecache``).  ``public``: the public views of
+    ``records`` when the caller has them already.
 
     Raises ``AuditError`` when the history cannot be read (not a git work tree,
     an epoch that is not in the history).
@@ -498,7 +496,8 @@ def write_audit(
     history = read_history(root, ref, epoch=epoch_of(policy), want=Want(), jobs=jobs)
     entries = build_chain(history)
     records = list(records)
-    public = _Public(history, records, registry, policy, as_of)
+    if public is None:
+        public = _Public(records, registry, policy, as_of)
     # the loader's records are the work tree's: of use only when ``ref`` is checked out
     same = gitread.resolve(root, "HEAD") == history.head
     public_records = records if same else []
@@ -586,7 +585,10 @@ def write_site_audit(
 ) -> dict[str, Any] | None:
     """The audit trail for ``anjian build``: ``out`` written, and what the home page
     shows of it (head hash, entries, link).  ``previous`` is the audit folder of the
-    site published last time: its pages made from unchanged inputs are reused.
+    site published last time: its pages made from unchanged inputs are reused; and when
+    the whole trail would be the same (``memo``), nothing is written and ``borrowed`` is
+    true: the caller moves ``previous`` into the new site as it is.  Otherwise the memo
+    of the new trail is left beside ``out`` for ``TrailMemo.commit`` once published.
 
     None, with a ``note``, when the records are not in a git work tree with a
     commit: a folder of records alone has no history to audit.  Any other
@@ -596,6 +598,23 @@ def write_site_audit(
         if note is not None:
             note(NO_GIT_NOTE)
         return None
+    records = list(records)
+    public = _Public(records, registry, policy, as_of)
+    memo = TrailMemo.open(root, previous)
+    try:
+        head = gitread.resolve(root, "HEAD")
+    except gitread.GitError as err:
+        raise AuditError(str(err)) from err
+    key = trail_key(
+        head=head,
+        epoch=resolve_epoch(root, head, epoch_of(policy)),
+        public_salt=_public_salt(registry, public),
+        people=public.staff_names.items(),
+        visible=public.visible,
+    )
+    shown = memo.reusable(key)
+    if shown is not None:  # the published trail is this one: the build moves it over
+        return {**shown, "href": HOME_HREF, "reused": frozenset(), "borrowed": True}
     site = write_audit(
         root,
         out,
@@ -605,5 +624,8 @@ def write_site_audit(
         as_of=as_of,
         jobs=jobs,
         previous=previous,
+        public=public,
     )
-    return {"head": site.head, "entries": site.entries, "href": HOME_HREF, "reused": site.reused}
+    shown = {"head": site.head, "entries": site.entries}
+    memo.write_pending(out, key, shown)
+    return {**shown, "href": HOME_HREF, "reused": site.reused, "borrowed": False}

@@ -15,7 +15,9 @@ removes what a killed one left behind (``clear_leftovers``).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import dataclasses
 import datetime as dt
 import errno
 import itertools
@@ -35,6 +37,7 @@ import jinja2
 
 from generator import collect, forked
 from generator.audit import AuditError, gitread
+from generator.audit.memo import TrailMemo
 from generator.audit.publish import NO_GIT_NOTE, write_site_audit
 from generator.cache import file_digest
 from generator.policy import load_policy
@@ -175,7 +178,28 @@ def clear_leftovers(out: Path) -> None:
         elif match[1] == "trash":
             delete_later(path)  # (its deletion may still be under way: a second is harmless)
         else:
+            give_back_trail(path, out)
             shutil.rmtree(path, ignore_errors=True)
+
+
+BORROWED = "borrowed"  # in a build folder: the published audit trail was moved into its site
+
+
+def borrow_trail(work: Path, out: Path) -> None:
+    """Move the published ``audit/`` into the new site (``work/site``) just before the swap:
+    the trail is the same (``generator.audit.memo``), and half a million files are not
+    linked one by one.  A marker says so, for ``give_back_trail``."""
+    (work / BORROWED).touch()
+    os.rename(out / "audit", work / "site" / "audit")
+
+
+def give_back_trail(work: Path, out: Path) -> None:
+    """Put back the trail a build moved from the published site, if the swap did not
+    happen (the build failed, or was killed, in between)."""
+    trail = work / "site" / "audit"
+    if (work / BORROWED).exists() and out.is_dir() and not (out / "audit").exists():
+        with contextlib.suppress(FileNotFoundError):
+            os.rename(trail, out / "audit")
 
 
 def to_trash(folder: Path, out: Path) -> Path | None:
@@ -203,6 +227,20 @@ def delete_later(path: Path) -> None:
         )
     except (OSError, subprocess.CalledProcessError):
         shutil.rmtree(path, ignore_errors=True)
+
+
+def scan_borrowed(
+    trail: Path, allow: frozenset[str], known: dict[str, str] | None, passed: dict[str, str]
+) -> list[Leak]:
+    """The published trail the build moves into the new site (``borrow_trail``): it passed
+    the last scan; if that ran under other rules, it is scanned where it is."""
+    if known is not None:
+        passed.update((rel, d) for rel, d in known.items() if rel.startswith("audit/"))
+        return []
+    found: dict[str, str] = {}
+    leaks = scan_site(trail, allow, passed=found)
+    passed.update((f"audit/{rel}", d) for rel, d in found.items())
+    return [dataclasses.replace(leak, path=f"audit/{leak.path}") for leak in leaks]
 
 
 def validation_day(root: Path, as_of: dt.date | None) -> dt.date | None:
@@ -404,6 +442,7 @@ def build_site(
         # copied), and the home page, the first to need the trail, waits for it.  The
         # child's own memory (a city's history: about 1.2 GB) comes on top of the
         # build's; where the machine has not that to spare, the trail is written first
+        memo = TrailMemo.open(root, out / "audit" if incremental else None)
         if gitread.has_commits(root):
             step("audit", "生成审计日志（audit/，与以下两步同时进行）…")
             trail = forked.start(
@@ -436,7 +475,10 @@ def build_site(
         shutil.move(project / DATA_DIR, site / DATA_DIR)
         shutil.move(project / FEED_FILE, site / FEED_FILE)
         shutil.move(project / DIRECTORY_INDEX, site / DIRECTORY_INDEX)
-        if audit is not None:
+        borrowed = audit is not None and bool(audit.get("borrowed"))
+        if borrowed:
+            progress("审计日志与上次发布的相同：整体沿用，发布时移入新网站")
+        elif audit is not None:
             shutil.move(work / "audit", site / "audit")
 
         step("pages", f"生成其余 {pages - len(rendered.navigable)} 个页面（未改动的沿用上次）…")
@@ -459,12 +501,22 @@ def build_site(
         audit_reused = {f"audit/{p}" for p in audit["reused"]} if audit else set()
         reused = cache.reused | audit_reused if known is not None else set()
         leaks = scan_site(site, allow, reused, known=known, previous=cache.out, passed=passed)
+        if borrowed:
+            leaks += scan_borrowed(out / "audit", allow, known, passed)
         if leaks:
             raise LeakFound(leaks)
 
         step("publish", "发布…")
-        old = swap_in(site, out)
+        if borrowed:
+            borrow_trail(work, out)
+        try:
+            old = swap_in(site, out)
+        except BaseException:
+            give_back_trail(work, out)
+            raise
         published()
+        if audit is not None and not borrowed:
+            memo.commit(work)
         if old is not None:
             # the old names of the pages linked into the new site go first: that changes
             # the files' status-change time, which the stamps saved next include

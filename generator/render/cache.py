@@ -78,11 +78,14 @@ def tree_digest(folder: Path) -> str | None:
     return digest.hexdigest()
 
 
+# one encoder for every page's key (``json.dumps`` with options makes one a call)
+_KEY_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=repr)
+
+
 def input_key(*parts: Any) -> str:
     """Digest of JSON-able parts (values it cannot encode by their ``repr``, which must be
     deterministic: dataclasses, dates)."""
-    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=repr)
-    return sha256_text(text)
+    return sha256_text(_KEY_ENCODER.encode(parts))
 
 
 @dataclass

@@ -18,7 +18,7 @@ from generator.derive.blacklist.policy_rules import repair_after_months, term_ye
 from generator.derive.blacklist.public import entry_row
 from generator.derive.lifecycle import CLOSED, STATES
 from generator.render.model import Portal, Row
-from generator.render.paginate import Pager, split
+from generator.render.paginate import Pager, first_page, split
 
 DIRECTORY_ROWS = 100
 LIST_ROWS = 50
@@ -175,8 +175,8 @@ def _enterprise_page(portal: Portal, e: Row) -> Page:
     eid = str(e["id"])
     hazards = [_hazard_row(portal, h) for h in portal.hazards_by_enterprise.get(eid, [])]
     inspections = portal.inspections_by_enterprise.get(eid, [])
-    shown_h = split(hazards, 100, ENTERPRISE_BUDGET)[0] if hazards else []
-    shown_i = split(inspections, 50, ENTERPRISE_BUDGET // 3)[0] if inspections else []
+    shown_h = first_page(hazards, 100, ENTERPRISE_BUDGET)
+    shown_i = first_page(inspections, 50, ENTERPRISE_BUDGET // 3)
     open_h = [h for h in hazards if h["state"] != CLOSED]
     return Page(
         enterprise_src(eid),

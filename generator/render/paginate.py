@@ -8,7 +8,7 @@ last and neighbouring pages only.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -35,6 +35,24 @@ def split(
         pages[-1].append(row)
         used += cost
     return pages
+
+
+def first_page(
+    rows: Iterable[T], max_rows: int, budget: int, size: Callable[[T], int] = weight
+) -> list[T]:
+    """``split(rows, max_rows, budget, size)[0]``, weighing only the rows it takes (an
+    enterprise page shows the first of its hazards: a city's largest have thousands)."""
+    page: list[T] = []
+    used = 0
+    for row in rows:
+        if page and len(page) >= max_rows:
+            break
+        cost = size(row)
+        if page and used + cost > budget:
+            break
+        page.append(row)
+        used += cost
+    return page
 
 
 def page_src(base: str, number: int) -> str:
