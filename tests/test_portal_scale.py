@@ -96,7 +96,10 @@ def test_shell_pages_are_the_pages_mkdocs_makes(tmp_path: Path) -> None:
     assert not list(site.rglob(SHELL))
     for page in direct:
         body = env.get_template(f"pages/{page.template}").render(
-            **page.context, src=page.src, title=page.heading or page.title, indexed=page.indexed
+            **page.resolved(),
+            src=page.src,
+            title=page.heading or page.title,
+            indexed=page.indexed,
         )
         made = shells[folder_of(page.src)].fill(page, body)
         assert made == (site / html_path(page.src)).read_text("utf-8"), page.src
@@ -132,6 +135,46 @@ def test_a_one_record_rebuild_makes_only_what_changed(tmp_path: Path, small_shar
     fresh = tmp_path / "fresh"
     build_site(root, fresh, as_of=AS_OF, incremental=False)
     assert files(out) == files(fresh)
+
+
+def test_a_rebuild_weighs_the_lists_only_of_the_enterprise_pages_it_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.render import pages
+
+    root = make_portal_repo(tmp_path / "repo", county())
+    out = tmp_path / "site"
+    build_site(root, out, as_of=AS_OF, search=False, jobs=1)
+    shaped: list[str] = []
+    real = pages._enterprise_shown
+
+    def shown(inputs: dict[str, Any]) -> dict[str, Any]:
+        shaped.append(str(inputs["e"]["id"]))
+        return real(inputs)
+
+    monkeypatch.setattr(pages, "_enterprise_shown", shown)
+    monkeypatch.setattr(forked, "room_for_a_child", lambda: False)  # calls seen here
+    edit_record(root, HAZARD, description="仓库安全出口堆放杂物（复查时已补充照片）。")
+    build_site(root, out, as_of=AS_OF, search=False, jobs=1)
+
+    assert shaped == [ENTERPRISE]  # the one enterprise whose hazard changed
+    assert "复查时已补充照片" in (out / f"enterprise/{ENTERPRISE}/index.html").read_text("utf-8")
+
+
+def test_an_enterprise_page_shows_the_first_page_of_a_long_hazard_list(tmp_path: Path) -> None:
+    from generator.render import pages
+
+    root = make_portal_repo(tmp_path / "repo", county())
+    loaded = validate_repository(root, as_of=AS_OF, jobs=1)
+    portal = build_portal(loaded.valid, loaded.registry, loaded.policy, AS_OF)
+    e = portal.enterprise_by_id[ENTERPRISE]
+    page = pages._enterprise_page(portal, e, {})
+    inputs = page.key_source
+    inputs["hazards"] = inputs["hazards"] * 200  # far more than one page holds
+    context = page.resolved()
+    assert 0 < len(context["hazards"]) <= pages.SHOWN_HAZARDS[0]
+    assert context["hazard_total"] == len(portal.hazards_by_enterprise[ENTERPRISE])
+    assert "shown" not in context
 
 
 @pytest.mark.parametrize("room", [True, False], ids=["forked", "one-after-the-other"])
@@ -476,3 +519,51 @@ def test_every_line_the_change_touches_is_scanned(
     whole = leakscan.scan_site(new_site)
     assert leakscan.scan_site(new_site, known=known, previous=old_site) == whole
     assert whole or after[-1] == "5678"
+
+
+def test_open_data_written_by_two_processes_is_the_same_as_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.render import opendata
+
+    root = make_portal_repo(tmp_path / "repo", county())
+    loaded = validate_repository(root, as_of=AS_OF, jobs=1)
+    portal = build_portal(loaded.valid, loaded.registry, loaded.policy, AS_OF)
+    forks: list[bool] = []
+    real_start = forked.start
+
+    def start(step: Any, *, fork: bool = True) -> Any:
+        forks.append(fork)
+        return real_start(step, fork=fork)
+
+    monkeypatch.setattr(opendata.forked, "start", start)
+    alone = opendata.write_open_data(portal, tmp_path / "alone")
+    monkeypatch.setattr(opendata, "FORK_ROWS", 0)
+    monkeypatch.setattr(opendata.forked, "room_for_a_child", lambda: True)
+    shared = opendata.write_open_data(portal, tmp_path / "shared")
+
+    assert forks == [False, True]  # a county's few rows are written by one process
+    assert files(tmp_path / "shared") == files(tmp_path / "alone")
+    assert [(t.name, t.csv_bytes, t.json_bytes) for t in shared] == [
+        (t.name, t.csv_bytes, t.json_bytes) for t in alone
+    ]
+    assert all(t.csv_bytes > 0 and t.json_bytes > 0 for t in shared)
+
+
+def test_a_failure_writing_the_csv_files_in_the_child_is_the_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.render import opendata
+
+    root = make_portal_repo(tmp_path / "repo", county())
+    loaded = validate_repository(root, as_of=AS_OF, jobs=1)
+    portal = build_portal(loaded.valid, loaded.registry, loaded.policy, AS_OF)
+    monkeypatch.setattr(opendata, "FORK_ROWS", 0)
+    monkeypatch.setattr(opendata.forked, "room_for_a_child", lambda: True)
+
+    def full(table: Any, folder: Path) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(opendata, "write_csv", full)
+    with pytest.raises(OSError, match="No space left"):
+        opendata.write_open_data(portal, tmp_path / "data")

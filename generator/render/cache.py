@@ -32,8 +32,9 @@ from generator.render.templating import TEMPLATES
 CACHE_DIR = ".anjian-cache"
 FORMAT = 2
 RENDER_CODE = Path(__file__).resolve().parent
-# the code that turns a page's context into its HTML (the context itself is in the key)
-PAGE_CODE = ("cache.py", "direct.py", "shell.py", "templating.py", "urls.py")
+# the code that turns a page's context (or its inputs, which paginate.py cuts) into its HTML
+# (the context itself is in the key)
+PAGE_CODE = ("cache.py", "direct.py", "paginate.py", "shell.py", "templating.py", "urls.py")
 
 
 def sha256_text(text: str) -> str:
@@ -119,7 +120,9 @@ class Manifest:
             "scan": self.scan,
             "scanned": self.scanned,
         }
-        return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=0) + "\n"
+        # no indent: ``json`` has a C encoder only for compact output (a city's manifest
+        # names half a million files)
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 def _link(source: Path, target: Path) -> None:

@@ -39,7 +39,12 @@ class DirectPages:
 
 
 def page_context(page: Page) -> dict[str, Any]:
-    return {k: v for k, v in page.context.items() if k not in PRIVATE}
+    return {k: v for k, v in page.resolved().items() if k not in PRIVATE}
+
+
+def key_context(page: Page) -> dict[str, Any]:
+    """What the page's key digests: what it is made from, without the model and tables."""
+    return {k: v for k, v in page.key_source.items() if k not in PRIVATE}
 
 
 def write_direct_pages(
@@ -54,7 +59,6 @@ def write_direct_pages(
     for page in pages:
         shell = shells[folder_of(page.src)]
         rel = html_path(page.src)
-        context = page_context(page)
         key = input_key(
             code,
             shell.digest,
@@ -63,11 +67,12 @@ def write_direct_pages(
             page.title,
             page.heading,
             page.indexed,
-            context,
+            key_context(page),
         )
         target = site / rel
         digest = cache.reuse_page(rel, key, target)
         if digest is None:
+            context = page_context(page)
             body = env.get_template(f"pages/{page.template}").render(
                 **context, src=page.src, title=page.heading or page.title, indexed=page.indexed
             )

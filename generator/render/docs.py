@@ -28,7 +28,7 @@ def front_matter(page: Page) -> str:
 
 def render_page(env: jinja2.Environment, page: Page) -> str:
     body = env.get_template(f"pages/{page.template}").render(
-        **page.context, src=page.src, title=page.heading or page.title, indexed=page.indexed
+        **page.resolved(), src=page.src, title=page.heading or page.title, indexed=page.indexed
     )
     return front_matter(page) + body
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,23 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
     indexed: bool = False  # searchable (Pagefind indexes only these)
     heading: str | None = None  # the page's h1 when it differs from its title
+    # what ``context`` is made from by ``shape``, when that is cheaper to digest than to
+    # make: a page whose inputs did not change is then not made at all (an enterprise
+    # page's first page of hazards is weighed only when the page is rendered)
+    inputs: dict[str, Any] | None = None
+    shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+
+    def resolved(self) -> dict[str, Any]:
+        """The template's context (made from ``inputs`` the first time it is asked for)."""
+        if self.shape is not None and self.inputs is not None:
+            self.context = self.shape(self.inputs)
+            self.shape = None
+        return self.context
+
+    @property
+    def key_source(self) -> dict[str, Any]:
+        """What the page is made from: its ``inputs``, else its context."""
+        return self.inputs if self.inputs is not None else self.context
 
 
 NAV: list[tuple[str, str | list[tuple[str, str]]]] = [
@@ -171,46 +188,63 @@ def _paged(
         )
 
 
-def _enterprise_page(portal: Portal, e: Row) -> Page:
+# an enterprise page shows the first page of its hazards and of its inspections
+SHOWN_HAZARDS = (100, ENTERPRISE_BUDGET)
+SHOWN_INSPECTIONS = (50, ENTERPRISE_BUDGET // 3)
+
+
+def _enterprise_inputs(portal: Portal, e: Row) -> dict[str, Any]:
+    """Everything an enterprise page is made from, its lists whole (``_enterprise_shown``
+    cuts them to what the page shows)."""
     eid = str(e["id"])
     hazards = [_hazard_row(portal, h) for h in portal.hazards_by_enterprise.get(eid, [])]
     inspections = portal.inspections_by_enterprise.get(eid, [])
-    shown_h = first_page(hazards, 100, ENTERPRISE_BUDGET)
-    shown_i = first_page(inspections, 50, ENTERPRISE_BUDGET // 3)
     open_h = [h for h in hazards if h["state"] != CLOSED]
+    return {
+        "e": e,
+        "department_name": portal.department_name(e.get("supervising_department")),
+        "hazards": hazards,
+        "hazard_total": len(hazards),
+        "open_total": len(open_h),
+        "overdue_total": sum(1 for h in hazards if h["overdue"]),
+        "listed": [h for h in open_h if h.get("listing")],
+        "inspections": [
+            {
+                **i,
+                "department": portal.department_name(i.get("lead_department")),
+                "found": sum(
+                    1
+                    for h in portal.hazards_by_inspection.get(str(i["id"]), [])
+                    if h.get("enterprise") == eid
+                ),
+            }
+            for i in inspections
+        ],
+        "inspection_total": len(inspections),
+        "penalties": [_penalty_row(portal, p) for p in portal.penalties_by_enterprise.get(eid, [])],
+        "listings": portal.listings.get(eid, []),
+        "self_reports": portal.self_report_status.get(eid, []),
+        "town_src": f"enterprises/town/{town_slug(str(e.get('town')))}/index.md",
+        "shown": [SHOWN_HAZARDS, SHOWN_INSPECTIONS],
+    }
+
+
+def _enterprise_shown(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The enterprise page's context: its inputs with the first page of each list."""
+    context = {k: v for k, v in inputs.items() if k != "shown"}
+    context["hazards"] = first_page(inputs["hazards"], *SHOWN_HAZARDS)
+    context["inspections"] = first_page(inputs["inspections"], *SHOWN_INSPECTIONS)
+    return context
+
+
+def _enterprise_page(portal: Portal, e: Row, extra: dict[str, Any]) -> Page:
     return Page(
-        enterprise_src(eid),
+        enterprise_src(str(e["id"])),
         "enterprise.md.j2",
-        str(e.get("name", eid)),
-        {
-            "e": e,
-            "department_name": portal.department_name(e.get("supervising_department")),
-            "hazards": shown_h,
-            "hazard_total": len(hazards),
-            "open_total": len(open_h),
-            "overdue_total": sum(1 for h in hazards if h["overdue"]),
-            "listed": [h for h in open_h if h.get("listing")],
-            "inspections": [
-                {
-                    **i,
-                    "department": portal.department_name(i.get("lead_department")),
-                    "found": sum(
-                        1
-                        for h in portal.hazards_by_inspection.get(str(i["id"]), [])
-                        if h.get("enterprise") == eid
-                    ),
-                }
-                for i in shown_i
-            ],
-            "inspection_total": len(inspections),
-            "penalties": [
-                _penalty_row(portal, p) for p in portal.penalties_by_enterprise.get(eid, [])
-            ],
-            "listings": portal.listings.get(eid, []),
-            "self_reports": portal.self_report_status.get(eid, []),
-            "town_src": f"enterprises/town/{town_slug(str(e.get('town')))}/index.md",
-        },
+        str(e.get("name", e["id"])),
         indexed=True,
+        inputs={**_enterprise_inputs(portal, e), **extra},
+        shape=_enterprise_shown,
     )
 
 
@@ -288,9 +322,7 @@ def enterprise_pages(
     """一企一档, one page per enterprise, made one at a time (a city has 20,000); with
     ``start`` and ``step``, only every ``step``-th from the ``start``-th."""
     for e in portal.enterprises[start::step]:
-        page = _enterprise_page(portal, e)
-        page.context.update(extra)
-        yield page
+        yield _enterprise_page(portal, e, extra)
 
 
 def site_pages(portal: Portal, extra: dict[str, Any]) -> list[Page]:
