@@ -567,3 +567,28 @@ def test_a_failure_writing_the_csv_files_in_the_child_is_the_builds(
     monkeypatch.setattr(opendata, "write_csv", full)
     with pytest.raises(OSError, match="No space left"):
         opendata.write_open_data(portal, tmp_path / "data")
+
+
+def test_the_figures_worked_out_by_a_forked_child_are_those_of_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.render import model
+
+    root = make_portal_repo(tmp_path / "repo", county())
+    loaded = validate_repository(root, as_of=AS_OF, jobs=1)
+    forks: list[bool] = []
+    real_start = forked.start
+
+    def start(step: Any, *, fork: bool = True) -> Any:
+        forks.append(fork)
+        return real_start(step, fork=fork)
+
+    monkeypatch.setattr(model.forked, "start", start)
+    alone = build_portal(loaded.valid, loaded.registry, loaded.policy, AS_OF)
+    monkeypatch.setattr(model, "FORK_RECORDS", 0)
+    monkeypatch.setattr(model.forked, "room_for_a_child", lambda: True)
+    shared = build_portal(loaded.valid, loaded.registry, loaded.policy, AS_OF)
+
+    assert forks == [False, True]
+    assert shared == alone
+    assert shared.by_town and shared.by_month and shared.rates_by_town

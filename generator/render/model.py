@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator import forked
 from generator.dates import parse_date as parse_day
 from generator.derive import figures as fig
 from generator.derive.blacklist import BlacklistEntry, public_blacklist
@@ -108,6 +109,23 @@ def _newest(key: str) -> Callable[[Row], tuple[str, str]]:
     return lambda r: (str(r.get(key)), str(r.get("id")))
 
 
+# from this many records on, the figures are worked out by a forked child (a city's: 8 s)
+FORK_RECORDS = 50_000
+
+
+@dataclass
+class _Figures:
+    """What ``build_portal`` works out besides the public rows: small, sent back whole."""
+
+    key: fig.KeyFigures
+    by_town: list[fig.Tally]
+    by_industry: list[fig.Tally]
+    by_month: list[fig.Tally]
+    rates_by_town: dict[str, MetricsRow]
+    rates_by_industry: dict[str, MetricsRow]
+    blacklist: list[BlacklistEntry]
+
+
 def build_portal(
     records: Iterable[Record], registry: Registry, policy: Policy, as_of: dt.date
 ) -> Portal:
@@ -127,54 +145,105 @@ def build_portal(
         if _on_or_before(h.get("found_on"), as_of)
     ]
     facts = derive_statuses(raw_hazards, policy, as_of)
-    year = dt.date(as_of.year, 1, 1)
-    rates = derive_metrics(records, policy, as_of, by="period", period="year", since=year)[-1]
-
-    town_rank = {t: n for n, t in enumerate(towns)}
-    enterprises = sorted(
-        public_all("enterprise", raw_enterprises),
-        key=lambda e: (
-            town_rank.get(str(e.get("town")), len(towns)),
-            str(e.get("town")),
-            str(e.get("name")),
-            str(e.get("id")),
-        ),
-    )
-    inspections = sorted(
-        public_all("inspection", raw_inspections), key=_newest("date"), reverse=True
-    )
-    hazards = sorted(public_all("hazard", raw_hazards), key=_newest("found_on"), reverse=True)
-    penalties = sorted(
-        public_all("penalty", (p for p in data.get("penalty", []) if penalty_published(p, as_of))),
-        key=_newest("decided_on"),
-        reverse=True,
-    )
-    self_reports = sorted(
-        public_all(
-            "self-report",
-            (r for r in data.get("self-report", []) if _on_or_before(r.get("submitted_on"), as_of)),
-        ),
-        key=lambda r: (str(r.get("enterprise")), str(r.get("month"))),
-    )
-    complaints = sorted(
-        public_all(
-            "complaint",
-            (c for c in data.get("complaint", []) if _on_or_before(c.get("received_on"), as_of)),
-        ),
-        key=_newest("received_on"),
-        reverse=True,
-    )
-    blacklist = public_blacklist(records, policy, as_of, registry)
-    listings: dict[str, list[BlacklistEntry]] = defaultdict(list)
-    for entry in blacklist:
-        listings[entry.enterprise].append(entry)
-
-    enterprise_of = lambda e: str(e.get("town", ""))  # noqa: E731
     industries = list(
         registry["enterprise"].fields[("industry",)].schema.get("enum", [])
         if "enterprise" in registry and ("industry",) in registry["enterprise"].fields
         else []
     )
+
+    def figures() -> _Figures:
+        year = dt.date(as_of.year, 1, 1)
+        rates = derive_metrics(records, policy, as_of, by="period", period="year", since=year)
+        return _Figures(
+            key=fig.key_figures(
+                raw_enterprises, raw_inspections, raw_hazards, facts, rates[-1], as_of
+            ),
+            by_town=fig.breakdown(
+                towns,
+                lambda e: str(e.get("town", "")),
+                raw_enterprises,
+                raw_inspections,
+                raw_hazards,
+                facts,
+                as_of,
+            ),
+            by_industry=fig.breakdown(
+                industries,
+                lambda e: str(e.get("industry", "")),
+                raw_enterprises,
+                raw_inspections,
+                raw_hazards,
+                facts,
+                as_of,
+            ),
+            by_month=fig.by_month(raw_inspections, raw_hazards, facts, as_of),
+            rates_by_town={
+                r.key: r for r in derive_metrics(records, policy, as_of, by="town", since=year)
+            },
+            rates_by_industry={
+                r.key: r for r in derive_metrics(records, policy, as_of, by="industry", since=year)
+            },
+            blacklist=public_blacklist(records, policy, as_of, registry),
+        )
+
+    # the figures (small) are worked out by a forked child while the rows are projected
+    job = forked.start(figures, fork=len(records) >= FORK_RECORDS and forked.room_for_a_child())
+    try:
+        town_rank = {t: n for n, t in enumerate(towns)}
+        enterprises = sorted(
+            public_all("enterprise", raw_enterprises),
+            key=lambda e: (
+                town_rank.get(str(e.get("town")), len(towns)),
+                str(e.get("town")),
+                str(e.get("name")),
+                str(e.get("id")),
+            ),
+        )
+        inspections = sorted(
+            public_all("inspection", raw_inspections), key=_newest("date"), reverse=True
+        )
+        hazards = sorted(public_all("hazard", raw_hazards), key=_newest("found_on"), reverse=True)
+        penalties = sorted(
+            public_all(
+                "penalty", (p for p in data.get("penalty", []) if penalty_published(p, as_of))
+            ),
+            key=_newest("decided_on"),
+            reverse=True,
+        )
+        self_reports = sorted(
+            public_all(
+                "self-report",
+                (
+                    r
+                    for r in data.get("self-report", [])
+                    if _on_or_before(r.get("submitted_on"), as_of)
+                ),
+            ),
+            key=lambda r: (str(r.get("enterprise")), str(r.get("month"))),
+        )
+        complaints = sorted(
+            public_all(
+                "complaint",
+                (
+                    c
+                    for c in data.get("complaint", [])
+                    if _on_or_before(c.get("received_on"), as_of)
+                ),
+            ),
+            key=_newest("received_on"),
+            reverse=True,
+        )
+        departments = {
+            str(d["id"]): d for d in public_all("department", data.get("department", []))
+        }
+        staff = {str(s["id"]): s for s in public_all("staff", data.get("staff", []))}
+        figured = job.result()
+    finally:
+        job.cancel()
+    listings: dict[str, list[BlacklistEntry]] = defaultdict(list)
+    for entry in figured.blacklist:
+        listings[entry.enterprise].append(entry)
+
     portal = Portal(
         as_of=as_of,
         county=str(policy.get("county", default="")),
@@ -182,8 +251,8 @@ def build_portal(
         registry=registry,
         enterprises=enterprises,
         enterprise_by_id={str(e["id"]): e for e in enterprises},
-        departments={str(d["id"]): d for d in public_all("department", data.get("department", []))},
-        staff={str(s["id"]): s for s in public_all("staff", data.get("staff", []))},
+        departments=departments,
+        staff=staff,
         inspections=inspections,
         hazards=hazards,
         facts=facts,
@@ -191,27 +260,13 @@ def build_portal(
         self_reports=self_reports,
         complaints=complaints,
         listings=dict(listings),
-        blacklist=blacklist,
-        key=fig.key_figures(raw_enterprises, raw_inspections, raw_hazards, facts, rates, as_of),
-        by_town=fig.breakdown(
-            towns, enterprise_of, raw_enterprises, raw_inspections, raw_hazards, facts, as_of
-        ),
-        by_industry=fig.breakdown(
-            industries,
-            lambda e: str(e.get("industry", "")),
-            raw_enterprises,
-            raw_inspections,
-            raw_hazards,
-            facts,
-            as_of,
-        ),
-        by_month=fig.by_month(raw_inspections, raw_hazards, facts, as_of),
-        rates_by_town={
-            r.key: r for r in derive_metrics(records, policy, as_of, by="town", since=year)
-        },
-        rates_by_industry={
-            r.key: r for r in derive_metrics(records, policy, as_of, by="industry", since=year)
-        },
+        blacklist=figured.blacklist,
+        key=figured.key,
+        by_town=figured.by_town,
+        by_industry=figured.by_industry,
+        by_month=figured.by_month,
+        rates_by_town=figured.rates_by_town,
+        rates_by_industry=figured.rates_by_industry,
     )
     if data.get("self-report"):
         due_day = int(policy.get("self_report_due_day", default=5))
