@@ -592,3 +592,44 @@ def test_the_figures_worked_out_by_a_forked_child_are_those_of_one_process(
     assert forks == [False, True]
     assert shared == alone
     assert shared.by_town and shared.by_month and shared.rates_by_town
+
+
+def test_a_page_key_says_what_the_values_are_not_which_objects_they_are(tmp_path: Path) -> None:
+    import datetime as dt
+    import subprocess
+    import sys
+
+    from generator.derive.figures import MonthReport
+    from generator.render.cache import input_key
+
+    name = "".join(["青石", "镇"])  # equal to "青石镇", another object
+    shared = {"town": "青石镇"}
+    once = input_key([shared, shared], dt.date(2026, 11, 23), MonthReport("2026-10", "按时", None))
+    twice = input_key(
+        [{"town": name}, {"town": "青石镇"}],
+        dt.date(2026, 11, 23),
+        MonthReport("2026-10", "按时", None),
+    )
+    assert once == twice
+    elsewhere = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import datetime as dt\n"
+            "from generator.derive.figures import MonthReport\n"
+            "from generator.render.cache import input_key\n"
+            "print(input_key([{'town': '青石镇'}] * 2, dt.date(2026, 11, 23),"
+            " MonthReport('2026-10', '按时', None)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+    ).stdout.strip()
+    assert elsewhere == once
+    variants = [{"a": 1, "b": 2}, {"b": 2, "a": 1}, {"a": 1.0, "b": 2}, {"a": True, "b": 2}]
+    variants += [{"a": "1", "b": 2}, {"a": [1], "b": 2}, {"a": (1,), "b": 2}]
+    assert len({input_key(v) for v in variants}) == len(variants)
+    import threading
+
+    assert len(input_key({"lock": threading.Lock()})) == 64  # no pickle: digested as JSON
