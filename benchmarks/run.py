@@ -602,7 +602,8 @@ def markdown(summary: dict[str, Any]) -> str:
         f"Corpus: `anjian demo --scale {summary['scale']}`: {corpus['records']:,} records ({kinds}), "
         f"{corpus.get('evidence', 0):,} evidence files, {corpus.get('commits', 0):,} commits"
         + (
-            f"; made in {corpus['seconds']:,.0f} s, peak {corpus['peak_mb']:,} MB"
+            f"; made in {corpus['seconds']:,.0f} s"
+            + (f", peak {corpus['peak_mb']:,} MB" if "peak_mb" in corpus else "")
             if "seconds" in corpus
             else ""
         )
