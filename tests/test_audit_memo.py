@@ -68,6 +68,14 @@ def fresh_trail(county: County, tmp_path: Path) -> dict[str, bytes]:
     return trail(out)
 
 
+def published(tmp_path: Path) -> tuple[County, Path, dict[str, bytes]]:
+    """A county with a landing, its site built, and the audit trail that site holds."""
+    county = county_with_a_landing(tmp_path)
+    site = tmp_path / "site"
+    build(county, site)
+    return county, site, trail(site)
+
+
 def edit_without_committing(county: County) -> None:
     file = county.root / ENTERPRISE_FILE
     file.write_text(
@@ -78,10 +86,8 @@ def edit_without_committing(county: County) -> None:
 def test_an_edit_not_yet_committed_moves_the_published_trail_into_the_new_site(
     tmp_path: Path,
 ) -> None:
-    county = county_with_a_landing(tmp_path)
-    site = tmp_path / "site"
-    build(county, site)
-    before, numbers = trail(site), inodes(site)
+    county, site, before = published(tmp_path)
+    numbers = inodes(site)
 
     edit_without_committing(county)
     notes: list[str] = []
@@ -96,10 +102,7 @@ def test_an_edit_not_yet_committed_moves_the_published_trail_into_the_new_site(
 
 
 def test_a_new_commit_writes_the_trail_afresh(tmp_path: Path) -> None:
-    county = county_with_a_landing(tmp_path)
-    site = tmp_path / "site"
-    build(county, site)
-    before = trail(site)
+    county, site, before = published(tmp_path)
 
     edit_without_committing(county)
     county.repo.git("commit", "-qam", "企业更名")
@@ -112,10 +115,7 @@ def test_a_new_commit_writes_the_trail_afresh(tmp_path: Path) -> None:
 
 
 def test_a_published_trail_altered_since_is_written_again(tmp_path: Path) -> None:
-    county = county_with_a_landing(tmp_path)
-    site = tmp_path / "site"
-    build(county, site)
-    before = trail(site)
+    county, site, before = published(tmp_path)
     (site / "audit" / "head.json").write_text('{"head": "forged"}\n', encoding="utf-8")
     (site / "audit" / "extra.html").write_text("<p>added by hand</p>", encoding="utf-8")
 
@@ -129,10 +129,7 @@ def test_a_published_trail_altered_since_is_written_again(tmp_path: Path) -> Non
 def test_a_failed_swap_gives_the_trail_back_to_the_published_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    county = county_with_a_landing(tmp_path)
-    site = tmp_path / "site"
-    build(county, site)
-    before = trail(site)
+    county, site, before = published(tmp_path)
     edit_without_committing(county)
 
     def refuse(new: Path, out: Path) -> None:
@@ -149,10 +146,7 @@ def test_a_failed_swap_gives_the_trail_back_to_the_published_site(
 def test_a_build_killed_after_taking_the_trail_has_it_put_back_by_the_next(
     tmp_path: Path,
 ) -> None:
-    county = county_with_a_landing(tmp_path)
-    site = tmp_path / "site"
-    build(county, site)
-    before = trail(site)
+    _, site, before = published(tmp_path)
     dead = 2**22 + 12345  # above Linux's largest process id: no such process
     work = tmp_path / f".site.build-{dead}-x"
     (work / "site").mkdir(parents=True)

@@ -164,9 +164,7 @@ def test_a_rebuild_weighs_the_lists_only_of_the_enterprise_pages_it_renders(
 def test_an_enterprise_page_shows_the_first_page_of_a_long_hazard_list(tmp_path: Path) -> None:
     from generator.render import pages
 
-    root = make_portal_repo(tmp_path / "repo", county())
-    loaded = validate_repository(root, as_of=AS_OF, jobs=1)
-    portal = build_portal(loaded.valid, loaded.registry, loaded.policy, AS_OF)
+    portal = county_portal(tmp_path)
     e = portal.enterprise_by_id[ENTERPRISE]
     page = pages._enterprise_page(portal, e, {})
     inputs = page.key_source
@@ -521,22 +519,33 @@ def test_every_line_the_change_touches_is_scanned(
     assert whole or after[-1] == "5678"
 
 
-def test_open_data_written_by_two_processes_is_the_same_as_by_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from generator.render import opendata
-
+def county_portal(tmp_path: Path) -> Any:
     root = make_portal_repo(tmp_path / "repo", county())
     loaded = validate_repository(root, as_of=AS_OF, jobs=1)
-    portal = build_portal(loaded.valid, loaded.registry, loaded.policy, AS_OF)
-    forks: list[bool] = []
+    return build_portal(loaded.valid, loaded.registry, loaded.policy, AS_OF)
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each step handed to ``forked.start`` was to be forked, in order."""
+    asked: list[bool] = []
     real_start = forked.start
 
     def start(step: Any, *, fork: bool = True) -> Any:
-        forks.append(fork)
+        asked.append(fork)
         return real_start(step, fork=fork)
 
-    monkeypatch.setattr(opendata.forked, "start", start)
+    monkeypatch.setattr(forked, "start", start)
+    return asked
+
+
+def test_open_data_written_by_two_processes_is_the_same_as_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[bool]
+) -> None:
+    from generator.render import opendata
+
+    portal = county_portal(tmp_path)
+    forks.clear()  # the portal's own step: only the open data's are looked at
     alone = opendata.write_open_data(portal, tmp_path / "alone")
     monkeypatch.setattr(opendata, "FORK_ROWS", 0)
     monkeypatch.setattr(opendata.forked, "room_for_a_child", lambda: True)
@@ -555,9 +564,7 @@ def test_a_failure_writing_the_csv_files_in_the_child_is_the_builds(
 ) -> None:
     from generator.render import opendata
 
-    root = make_portal_repo(tmp_path / "repo", county())
-    loaded = validate_repository(root, as_of=AS_OF, jobs=1)
-    portal = build_portal(loaded.valid, loaded.registry, loaded.policy, AS_OF)
+    portal = county_portal(tmp_path)
     monkeypatch.setattr(opendata, "FORK_ROWS", 0)
     monkeypatch.setattr(opendata.forked, "room_for_a_child", lambda: True)
 
@@ -570,20 +577,12 @@ def test_a_failure_writing_the_csv_files_in_the_child_is_the_builds(
 
 
 def test_the_figures_worked_out_by_a_forked_child_are_those_of_one_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[bool]
 ) -> None:
     from generator.render import model
 
     root = make_portal_repo(tmp_path / "repo", county())
     loaded = validate_repository(root, as_of=AS_OF, jobs=1)
-    forks: list[bool] = []
-    real_start = forked.start
-
-    def start(step: Any, *, fork: bool = True) -> Any:
-        forks.append(fork)
-        return real_start(step, fork=fork)
-
-    monkeypatch.setattr(model.forked, "start", start)
     alone = build_portal(loaded.valid, loaded.registry, loaded.policy, AS_OF)
     monkeypatch.setattr(model, "FORK_RECORDS", 0)
     monkeypatch.setattr(model.forked, "room_for_a_child", lambda: True)

@@ -437,12 +437,12 @@ def build_site(
     try:
         collect.settle()  # the records live as long as the build: later collections skip them
         project, site = work / "project", work / "site"
+        memo = TrailMemo.open(root, out / "audit" if incremental else None)
         # the audit trail is written by a forked child while the ledgers are derived and
         # the open data written: both work from the same loaded records (shared, not
         # copied), and the home page, the first to need the trail, waits for it.  The
         # child's own memory (a city's history: about 1.2 GB) comes on top of the
         # build's; where the machine has not that to spare, the trail is written first
-        memo = TrailMemo.open(root, out / "audit" if incremental else None)
         if gitread.has_commits(root):
             step("audit", "生成审计日志（audit/，与以下两步同时进行）…")
             trail = forked.start(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,28 +154,21 @@ def build_portal(
     def figures() -> _Figures:
         year = dt.date(as_of.year, 1, 1)
         rates = derive_metrics(records, policy, as_of, by="period", period="year", since=year)
+
+        def tally(keys: Sequence[str], field: str) -> list[fig.Tally]:
+            def key_of(e: Row) -> str:
+                return str(e.get(field, ""))
+
+            return fig.breakdown(
+                keys, key_of, raw_enterprises, raw_inspections, raw_hazards, facts, as_of
+            )
+
         return _Figures(
             key=fig.key_figures(
                 raw_enterprises, raw_inspections, raw_hazards, facts, rates[-1], as_of
             ),
-            by_town=fig.breakdown(
-                towns,
-                lambda e: str(e.get("town", "")),
-                raw_enterprises,
-                raw_inspections,
-                raw_hazards,
-                facts,
-                as_of,
-            ),
-            by_industry=fig.breakdown(
-                industries,
-                lambda e: str(e.get("industry", "")),
-                raw_enterprises,
-                raw_inspections,
-                raw_hazards,
-                facts,
-                as_of,
-            ),
+            by_town=tally(towns, "town"),
+            by_industry=tally(industries, "industry"),
             by_month=fig.by_month(raw_inspections, raw_hazards, facts, as_of),
             rates_by_town={
                 r.key: r for r in derive_metrics(records, policy, as_of, by="town", since=year)
