@@ -12,6 +12,7 @@ record they name, a record named otherwise, an evidence file, the date.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import shutil
@@ -340,6 +341,7 @@ def test_reading_ahead_opens_every_file_in_order_and_never_waits_on_a_pipe(
         advise(fd, offset, length, advice)
 
     monkeypatch.setattr(os, "posix_fadvise", spy)
+    monkeypatch.setattr(prefetch, "in_memory", lambda paths: False)  # as if on the disk
     paths = [str(pipe), str(tmp_path / "missing.jpg"), str(tmp_path), *map(str, files)]
     thread = prefetch.ahead(paths)
     assert thread is not None
@@ -348,10 +350,46 @@ def test_reading_ahead_opens_every_file_in_order_and_never_waits_on_a_pipe(
     assert asked[-len(files) :] == [str(f) for f in files]
 
 
+def _records(folder: Path, count: int) -> list[str]:
+    paths = [folder / f"{i:03}.yaml" for i in range(count)]
+    for path in paths:
+        path.write_text("id: x\n", encoding="utf-8")
+        path.read_bytes()
+    return [str(p) for p in paths]
+
+
+def test_files_already_in_memory_are_not_read_ahead(tmp_path: Path) -> None:
+    paths = _records(tmp_path, prefetch.MIN_FILES)
+    os.mkfifo(tmp_path / "pipe.jpg")
+    # a folder, a pipe and a missing file are left to the reader: they say nothing either way
+    odd = [str(tmp_path), str(tmp_path / "pipe.jpg"), str(tmp_path / "missing.yaml")]
+    assert prefetch.in_memory([*odd, *paths])
+    assert prefetch.ahead(paths) is None
+
+
+def test_files_on_the_disk_are_read_ahead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = _records(tmp_path, prefetch.MIN_FILES * 4)
+    on_disk = os.path.realpath(paths[-1])
+    preadv = os.preadv
+
+    def kernel(fd: int, buffers: list[bytearray], offset: int, flags: int = 0) -> int:
+        if os.readlink(f"/proc/self/fd/{fd}") == on_disk and flags & os.RWF_NOWAIT:
+            raise BlockingIOError(errno.EAGAIN, "not in memory")
+        return preadv(fd, buffers, offset, flags)
+
+    monkeypatch.setattr(os, "preadv", kernel)
+    assert prefetch.in_memory(paths[:-1])
+    assert not prefetch.in_memory(paths)  # the last file is always tried
+    thread = prefetch.ahead(paths)
+    assert thread is not None
+    thread.join(timeout=20)
+
+
 def test_a_pipe_in_place_of_evidence_is_reported_not_waited_on(
     flawed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(prefetch, "MIN_FILES", 1)  # read ahead even for a county this small
+    monkeypatch.setattr(prefetch, "in_memory", lambda paths: False)  # and files in memory
     photo = flawed / "records" / "evidence" / "HAZ-20251010-001" / "after.jpg"
     photo.unlink()
     os.mkfifo(photo)
