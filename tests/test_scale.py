@@ -325,12 +325,18 @@ def test_evidence_digests_outlive_runs_that_applied_no_rule(
     assert (HAZARD, "evidence-hash-mismatch") not in _codes(later.report.problems)
 
 
+def _records(folder: Path, count: int) -> list[str]:
+    paths = [folder / f"{i:03}.yaml" for i in range(count)]
+    for path in paths:
+        path.write_text("id: x\n", encoding="utf-8")
+        path.read_bytes()
+    return [str(p) for p in paths]
+
+
 def test_reading_ahead_opens_every_file_in_order_and_never_waits_on_a_pipe(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    files = [tmp_path / f"{i:03}.yaml" for i in range(prefetch.MIN_FILES)]
-    for file in files:
-        file.write_text("id: x\n", encoding="utf-8")
+    files = _records(tmp_path, prefetch.MIN_FILES)
     pipe = tmp_path / "pipe.jpg"
     os.mkfifo(pipe)  # opened for reading without O_NONBLOCK, it would wait for a writer
     asked: list[str] = []
@@ -342,20 +348,12 @@ def test_reading_ahead_opens_every_file_in_order_and_never_waits_on_a_pipe(
 
     monkeypatch.setattr(os, "posix_fadvise", spy)
     monkeypatch.setattr(prefetch, "in_memory", lambda paths: False)  # as if on the disk
-    paths = [str(pipe), str(tmp_path / "missing.jpg"), str(tmp_path), *map(str, files)]
+    paths = [str(pipe), str(tmp_path / "missing.jpg"), str(tmp_path), *files]
     thread = prefetch.ahead(paths)
     assert thread is not None
     thread.join(timeout=20)
     assert not thread.is_alive()
-    assert asked[-len(files) :] == [str(f) for f in files]
-
-
-def _records(folder: Path, count: int) -> list[str]:
-    paths = [folder / f"{i:03}.yaml" for i in range(count)]
-    for path in paths:
-        path.write_text("id: x\n", encoding="utf-8")
-        path.read_bytes()
-    return [str(p) for p in paths]
+    assert asked[-len(files) :] == files
 
 
 def test_files_already_in_memory_are_not_read_ahead(tmp_path: Path) -> None:
