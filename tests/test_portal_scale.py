@@ -568,7 +568,7 @@ def test_a_failure_writing_the_csv_files_in_the_child_is_the_builds(
     monkeypatch.setattr(opendata, "FORK_ROWS", 0)
     monkeypatch.setattr(opendata.forked, "room_for_a_child", lambda: True)
 
-    def full(table: Any, folder: Path) -> int:
+    def full(*args: Any) -> Any:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(opendata, "write_csv", full)

@@ -302,13 +302,15 @@ def render_project(
     project: Path,
     site: Path,
     audit: Callable[[], dict[str, Any] | None] = lambda: None,
+    cache: SiteCache | None = None,
 ) -> Rendered:
     """Open data into ``project/data``; into ``project/docs`` the pages of the navigation,
     and one shell page per folder of the pages outside it; the MkDocs config.  ``audit``
-    gives the home page's audit head: asked for only once the open data is written."""
+    gives the home page's audit head: asked for only once the open data is written.
+    ``cache``: the last build's, for the open data files whose rows are unchanged."""
     env = make_env()
     repo_config = read_repo_config(root)
-    tables = write_open_data(portal, project / DATA_DIR)
+    tables = write_open_data(portal, project / DATA_DIR, cache)
     write_directory_index(portal, project / DIRECTORY_INDEX)
     env.globals["audit"] = audit()  # navigable pages only
     extra = {
@@ -464,8 +466,9 @@ def build_site(
         portal = build_portal(loaded.valid, registry, loaded.policy, day)
 
         step("render", "生成开放数据和导航页面…")
+        cache = SiteCache(root, out, enabled=incremental)
         rendered = render_project(
-            portal, root, project, site, trail.result if trail else lambda: None
+            portal, root, project, site, trail.result if trail else lambda: None, cache
         )
         audit = trail.result() if trail else None
         pages, tables = rendered.pages, rendered.tables
@@ -482,7 +485,6 @@ def build_site(
             shutil.move(work / "audit", site / "audit")
 
         step("pages", f"生成其余 {pages - len(rendered.navigable)} 个页面（未改动的沿用上次）…")
-        cache = SiteCache(root, out, enabled=incremental)
         direct = write_pages(rendered, site, cache)
         del rendered
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.cache import file_digest, folder_key, tree_files
+from generator.render.rowsplice import RowIndex, Written
 from generator.render.templating import TEMPLATES
 
 CACHE_DIR = ".anjian-cache"
@@ -155,6 +156,9 @@ class SiteCache:
         self.new = Manifest()
         self.reused: set[str] = set()  # site paths taken from the previous site
         self.shards_reused = 0
+        # the row indexes of the open data files (``rowsplice``), by the file's digest
+        self.rows = self.file.with_name(f"{self.file.stem}-rows") if self.file else None
+        self.new_rows: dict[str, RowIndex] = {}
 
     def reuse_page(self, rel: str, key: str, target: Path) -> str | None:
         """Link the previous build's ``rel`` to ``target`` when made from the same inputs
@@ -219,5 +223,43 @@ class SiteCache:
         with contextlib.suppress(OSError):
             self.file.parent.mkdir(parents=True, exist_ok=True)
             temp = self.file.with_name(f".{self.file.name}.{os.getpid()}")
+            self._save_rows()
             temp.write_text(self.new.dump(), encoding="utf-8")
             os.replace(temp, self.file)
+
+    def _save_rows(self) -> None:
+        """The row index of every open data file of the new site (those of files taken
+        unchanged are kept), and no other."""
+        if self.rows is None:
+            return
+        self.rows.mkdir(exist_ok=True)
+        keep = {f"{entry[1]}.bin" for entry in self.new.pages.values()}
+        for digest, index in self.new_rows.items():
+            temp = self.rows / f".{digest}.{os.getpid()}"
+            temp.write_bytes(index.dump())
+            os.replace(temp, self.rows / f"{digest}.bin")
+        for name in os.listdir(self.rows):
+            if name not in keep:
+                with contextlib.suppress(OSError):
+                    os.unlink(self.rows / name)
+
+    def previous_rows(self, rel: str) -> tuple[Path, RowIndex] | None:
+        """The published open data file ``rel`` and the index of its rows, when it is
+        still the file the index was made with."""
+        entry = self.old.pages.get(rel)
+        if not entry or self.rows is None:
+            return None
+        source = self.out / rel
+        if (len(entry) < 3 or stamp(source) != entry[2]) and file_digest(source) != entry[1]:
+            return None
+        try:
+            index = RowIndex.load((self.rows / f"{entry[1]}.bin").read_bytes())
+        except OSError:
+            return None
+        return (source, index) if index is not None else None
+
+    def record_rows(self, rel: str, key: str, written: Written) -> None:
+        """An open data file written by this build, with the index of its rows."""
+        self.record_page(rel, key, written.digest)
+        if written.index is not None:
+            self.new_rows[written.digest] = written.index

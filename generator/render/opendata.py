@@ -9,11 +9,14 @@ Nested values (lists, objects) are JSON text in CSV cells (Table Schema types
 from __future__ import annotations
 
 import csv
+import functools
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, overload
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, overload
 
 from generator import forked
 from generator.derive.blacklist import FIELDS as BLACKLIST_FIELDS
@@ -21,7 +24,11 @@ from generator.derive.blacklist import write_blacklist_data
 from generator.derive.blacklist.opendata import CSV_ENCODING as BLACKLIST_ENCODING
 from generator.derive.blacklist.public import LIST_SEPARATOR, entry_row
 from generator.render.model import Portal, Row
+from generator.render.rowsplice import Frame, RowIndex, Written, row_digests, write_rows
 from generator.schemas import FieldSpec, KindSchema
+
+if TYPE_CHECKING:
+    from generator.render.cache import SiteCache
 
 DATA_DIR = "data"
 
@@ -250,29 +257,73 @@ def json_rows(rows: list[Row]) -> str:
     return "[\n" + ",\n".join(json_text(row, indent=None) for row in rows) + "\n]"
 
 
-def write_csv(table: Table, folder: Path) -> int:
-    """``<name>.csv``, written row by row; its size in bytes."""
-    names = [c.name for c in table.columns]
-    csv_file = folder / f"{table.name}.csv"
-    with csv_file.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow(names)
-        for row in table.rows:
-            writer.writerow([_cell(row.get(n)) for n in names])
-    return csv_file.stat().st_size
+@functools.cache
+def _code() -> bytes:
+    """This module and the splicing one: the code a row's bytes come from."""
+    here = Path(__file__).resolve().parent
+    return b"".join((here / name).read_bytes() for name in ("opendata.py", "rowsplice.py"))
 
 
-def write_json(table: Table, folder: Path) -> int:
-    """``<name>.json``, one compact record a line, written row by row; its size in bytes."""
+def row_context(table: Table, suffix: str) -> str:
+    """What a row's text in ``<name>.<suffix>`` depends on, besides its values."""
+    digest = hashlib.sha256(_code())
+    digest.update("\0".join([suffix, *(c.name for c in table.columns)]).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _csv_line(names: list[str]) -> Callable[[Row], bytes]:
+    lines: list[str] = []
+    writer = csv.writer(SimpleNamespace(write=lines.append), lineterminator="\r\n")
+
+    def encode(row: Row) -> bytes:
+        writer.writerow([_cell(row.get(n)) for n in names])
+        return lines.pop().encode("utf-8")
+
+    return encode
+
+
+def _json_line(names: list[str]) -> Callable[[Row], bytes]:
+    def encode(row: Row) -> bytes:
+        values = {n: row[n] for n in names if row.get(n) is not None}
+        return json_text(values, indent=None).encode("utf-8")
+
+    return encode
+
+
+def write_csv(
+    table: Table,
+    folder: Path,
+    digests: bytes | None = None,
+    previous: tuple[Path, RowIndex] | None = None,
+) -> Written:
+    """``<name>.csv``: a header line, then one line a row (the rows ``previous`` holds
+    copied from it)."""
     names = [c.name for c in table.columns]
-    json_file = folder / f"{table.name}.json"
-    with json_file.open("w", encoding="utf-8", newline="\n") as handle:
-        handle.write("[" if table.rows else "[]")
-        for number, row in enumerate(table.rows):
-            values = {n: row[n] for n in names if row.get(n) is not None}
-            handle.write(("\n" if number == 0 else ",\n") + json_text(values, indent=None))
-        handle.write("\n]\n" if table.rows else "\n")
-    return json_file.stat().st_size
+    head = _csv_line(names)({n: n for n in names})
+    frame = Frame(head, b"", b"", head)
+    encode = _csv_line(names)
+    context = row_context(table, "csv")
+    return write_rows(
+        folder / f"{table.name}.csv", table.rows, digests, encode, frame, context, previous
+    )
+
+
+JSON_FRAME = Frame(b"[\n", b",\n", b"\n]\n", b"[]\n")
+
+
+def write_json(
+    table: Table,
+    folder: Path,
+    digests: bytes | None = None,
+    previous: tuple[Path, RowIndex] | None = None,
+) -> Written:
+    """``<name>.json``: one compact record a line (the rows ``previous`` holds copied
+    from it)."""
+    encode = _json_line([c.name for c in table.columns])
+    context = row_context(table, "json")
+    return write_rows(
+        folder / f"{table.name}.json", table.rows, digests, encode, JSON_FRAME, context, previous
+    )
 
 
 def _field(column: Column) -> dict[str, Any]:
@@ -355,22 +406,45 @@ def datapackage(portal: Portal, tables: list[Table]) -> dict[str, Any]:
 FORK_ROWS = 20_000
 
 
-def write_open_data(portal: Portal, folder: Path) -> list[Table]:
-    """Write CSV, JSON and datapackage.json into ``folder``; return the tables."""
+def write_open_data(portal: Portal, folder: Path, cache: SiteCache | None = None) -> list[Table]:
+    """Write CSV, JSON and datapackage.json into ``folder``; return the tables.  With the
+    ``cache`` of the last build, a file whose rows are all unchanged is taken from the
+    published site, and one with rows changed copies the others from it."""
     folder.mkdir(parents=True, exist_ok=True)
     tables = _tables(portal)
     ledgers = [t for t in tables if t.name != BLACKLIST]
-    rows = sum(len(t.rows) for t in ledgers)
+    todo: dict[str, list[tuple[Table, bytes | None]]] = {"csv": [], "json": []}
+    for table in ledgers:
+        digests = row_digests(table.rows)
+        for suffix, files in todo.items():
+            rel, target = f"{DATA_DIR}/{table.name}.{suffix}", folder / f"{table.name}.{suffix}"
+            key = _file_key(table, suffix, digests)
+            if cache is not None and key is not None and cache.reuse_page(rel, key, target):
+                continue
+            files.append((table, digests))
+
+    def write(suffix: str, writer: Callable[..., Written]) -> list[Written]:
+        def previous(table: Table) -> tuple[Path, RowIndex] | None:
+            return cache.previous_rows(f"{DATA_DIR}/{table.name}.{suffix}") if cache else None
+
+        return [writer(t, folder, d, previous(t)) for t, d in todo[suffix]]
+
+    rows = sum(len(t.rows) for t, _ in todo["csv"])
     fork = rows >= FORK_ROWS and forked.room_for_a_child()
-    csvs = forked.start(lambda: [write_csv(t, folder) for t in ledgers], fork=fork)
+    csvs = forked.start(lambda: write("csv", write_csv), fork=fork)
     try:
-        for table in ledgers:
-            table.json_bytes = write_json(table, folder)
-        sizes = csvs.result()
+        jsons = write("json", write_json)
+        written = {"csv": csvs.result(), "json": jsons}
     finally:
         csvs.cancel()
-    for table, size in zip(ledgers, sizes, strict=True):
-        table.csv_bytes = size
+    for suffix, files in todo.items():
+        for (table, digests), done in zip(files, written[suffix], strict=True):
+            key = _file_key(table, suffix, digests)
+            if cache is not None and key is not None:
+                cache.record_rows(f"{DATA_DIR}/{table.name}.{suffix}", key, done)
+    for table in ledgers:
+        table.csv_bytes = (folder / f"{table.name}.csv").stat().st_size
+        table.json_bytes = (folder / f"{table.name}.json").stat().st_size
     for table in tables:
         if table.name == BLACKLIST:
             json_file, csv_file = write_blacklist_data(table.rows, folder)
@@ -378,3 +452,10 @@ def write_open_data(portal: Portal, folder: Path) -> list[Table]:
     package = datapackage(portal, tables)
     (folder / "datapackage.json").write_text(json_text(package) + "\n", encoding="utf-8")
     return tables
+
+
+def _file_key(table: Table, suffix: str, digests: bytes | None) -> str | None:
+    """The cache key of ``<name>.<suffix>``: its rows' digests under their context."""
+    if digests is None:
+        return None
+    return hashlib.sha256(row_context(table, suffix).encode("ascii") + digests).hexdigest()
