@@ -173,7 +173,7 @@ def _opened(
 
 def _splice(
     out: _Out,
-    rows: Iterable[Any],
+    rows: Sequence[Any],
     digests: bytes,
     encode: Callable[[Any], bytes],
     sep: bytes,
@@ -194,7 +194,7 @@ def _splice(
             out.put(whole[offsets[run_first] : offsets[run_last + 1] - gap])
         lengths.extend(old.lengths[run_first : run_last + 1])
 
-    for number, row in enumerate(rows):
+    for number in range(len(digests) // DIGEST):  # a row is read only to be encoded
         found = where.get(digests[number * DIGEST : (number + 1) * DIGEST])
         if found is not None and run_last >= 0 and found == run_last + 1:
             run_last = found
@@ -207,7 +207,7 @@ def _splice(
         if found is not None:
             run_first = run_last = found
         else:
-            text = encode(row)
+            text = encode(rows[number])
             out.add(text)
             lengths.append(len(text))
     if run_last >= 0:
