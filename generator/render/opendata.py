@@ -413,7 +413,8 @@ def write_open_data(portal: Portal, folder: Path, cache: SiteCache | None = None
     folder.mkdir(parents=True, exist_ok=True)
     tables = _tables(portal)
     ledgers = [t for t in tables if t.name != BLACKLIST]
-    todo: dict[str, list[tuple[Table, bytes | None]]] = {"csv": [], "json": []}
+    # per format, the files to write: (table, its rows' digests, the file's cache key)
+    todo: dict[str, list[tuple[Table, bytes | None, str | None]]] = {"csv": [], "json": []}
     for table in ledgers:
         digests = row_digests(table.rows)
         for suffix, files in todo.items():
@@ -421,15 +422,15 @@ def write_open_data(portal: Portal, folder: Path, cache: SiteCache | None = None
             key = _file_key(table, suffix, digests)
             if cache is not None and key is not None and cache.reuse_page(rel, key, target):
                 continue
-            files.append((table, digests))
+            files.append((table, digests, key))
 
     def write(suffix: str, writer: Callable[..., Written]) -> list[Written]:
         def previous(table: Table) -> tuple[Path, RowIndex] | None:
             return cache.previous_rows(f"{DATA_DIR}/{table.name}.{suffix}") if cache else None
 
-        return [writer(t, folder, d, previous(t)) for t, d in todo[suffix]]
+        return [writer(t, folder, d, previous(t)) for t, d, _ in todo[suffix]]
 
-    rows = sum(len(t.rows) for t, _ in todo["csv"])
+    rows = sum(len(t.rows) for t, _, _ in todo["csv"])
     fork = rows >= FORK_ROWS and forked.room_for_a_child()
     csvs = forked.start(lambda: write("csv", write_csv), fork=fork)
     try:
@@ -438,8 +439,7 @@ def write_open_data(portal: Portal, folder: Path, cache: SiteCache | None = None
     finally:
         csvs.cancel()
     for suffix, files in todo.items():
-        for (table, digests), done in zip(files, written[suffix], strict=True):
-            key = _file_key(table, suffix, digests)
+        for (table, _, key), done in zip(files, written[suffix], strict=True):
             if cache is not None and key is not None:
                 cache.record_rows(f"{DATA_DIR}/{table.name}.{suffix}", key, done)
     for table in ledgers:
