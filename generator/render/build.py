@@ -20,6 +20,7 @@ import ctypes
 import dataclasses
 import datetime as dt
 import errno
+import functools
 import itertools
 import os
 import re
@@ -430,6 +431,8 @@ def build_site(
         raise InvalidRecords(sorted(set(loaded.report.errors), key=Problem.sort_key))
     day = as_of or loaded.policy.today()
     registry: Registry = loaded.registry
+    records, policy = loaded.valid, loaded.policy
+    del loaded  # the records are held by ``records`` alone from here: let go once derived
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -448,12 +451,13 @@ def build_site(
         if gitread.has_commits(root):
             step("audit", "生成审计日志（audit/，与以下两步同时进行）…")
             trail = forked.start(
-                lambda: write_site_audit(
+                functools.partial(
+                    write_site_audit,
                     root,
                     work / "audit",
-                    records=loaded.valid,
+                    records=records,
                     registry=registry,
-                    policy=loaded.policy,
+                    policy=policy,
                     as_of=day,
                     jobs=jobs,
                     previous=out / "audit" if incremental else None,
@@ -463,7 +467,11 @@ def build_site(
         else:
             progress(NO_GIT_NOTE)  # a folder of records alone has no history to audit
         step("derive", "汇总台账和统计…")
-        portal = build_portal(loaded.valid, registry, loaded.policy, day)
+        portal = build_portal(records, registry, policy, day)
+        # the portal keeps what it publishes (sharing the records' values); the rest of
+        # the records (their private fields, their events) is freed for what comes next
+        # (a city's: about a gigabyte).  The audit child has its own copy.
+        del records
 
         step("render", "生成开放数据和导航页面…")
         cache = SiteCache(root, out, enabled=incremental)
