@@ -13,6 +13,9 @@ import random
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from generator.render import rowsplice
 from generator.render.build import build_site
 from generator.render.opendata import JSON_FRAME, _json_line
 from generator.render.rowsplice import Frame, RowIndex, row_digests, write_rows
@@ -49,7 +52,12 @@ def written(
     return file.read_bytes(), done, counting
 
 
-def test_a_spliced_file_is_byte_for_byte_a_full_write(tmp_path: Path) -> None:
+@pytest.mark.parametrize("piece", [None, 7])
+def test_a_spliced_file_is_byte_for_byte_a_full_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece: int | None
+) -> None:
+    if piece is not None:  # runs copied a few bytes at a time, across many reads
+        monkeypatch.setattr(rowsplice, "COPY_PIECE", piece)
     encoders = [(JSON_FRAME, _json_line(["id", "name", "open"])), (CSV_FRAME, csv_line)]
     chance = random.Random(8)
     for frame, encode in encoders:

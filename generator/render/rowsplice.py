@@ -16,17 +16,18 @@ import contextlib
 import hashlib
 import itertools
 import marshal
-import mmap
 import os
 import struct
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from io import FileIO
 from pathlib import Path
 from typing import Any
 
 DIGEST = 16  # bytes of a row's digest
 FLUSH = 1 << 20  # encoded rows are written in pieces of about this many bytes
+COPY_PIECE = 1 << 20  # unchanged rows are copied from the published file this much at a time
 MAGIC = b"anjian-rows-1\n"
 _HEAD = struct.Struct("<32sQQ")  # context digest, offset of the first row, rows
 
@@ -92,6 +93,7 @@ class _Out:
         self.handle, self.sha, self.size = handle, hashlib.sha256(), 0
         self.pending: list[bytes] = []
         self.waiting = 0
+        self.buffer: memoryview | None = None
 
     def add(self, piece: bytes) -> None:
         self.pending.append(piece)
@@ -108,6 +110,19 @@ class _Out:
         self.handle.write(data)
         self.sha.update(data)
         self.size += len(data)
+
+    def copy(self, source: FileIO, offset: int, count: int) -> None:
+        """``count`` bytes of ``source`` from ``offset``, read a piece at a time into one
+        buffer: a city's published hazards file (hundreds of megabytes) is not mapped
+        into memory, where every page read would count as this process's."""
+        buffer = self.buffer = self.buffer or memoryview(bytearray(COPY_PIECE))
+        source.seek(offset)
+        while count > 0:
+            got = source.readinto(buffer[: min(count, COPY_PIECE)])
+            if not got:
+                raise OSError(f"{source.name}: shorter than its row index")
+            self.put(buffer[:got])
+            count -= got
 
 
 def write_rows(
@@ -130,15 +145,15 @@ def write_rows(
             out.put(frame.empty)
             index = RowIndex(context, 0, b"", lengths) if digests is not None else None
             return Written(out.size, out.sha.hexdigest(), index)
-        view = stack.enter_context(_opened(previous, context, frame))
+        source = stack.enter_context(_opened(previous, context, frame))
         out.add(frame.head)
-        if view is None or previous is None or digests is None:
+        if source is None or previous is None or digests is None:
             for number, row in enumerate(rows):
                 text = encode(row)
                 out.add(frame.sep + text if number else text)
                 lengths.append(len(text))
         else:
-            _splice(out, rows, digests, encode, frame.sep, previous[1], view, lengths)
+            _splice(out, rows, digests, encode, frame.sep, previous[1], source, lengths)
         out.add(frame.tail)
         out.flush()
     index = RowIndex(context, len(frame.head), digests, lengths) if digests is not None else None
@@ -148,8 +163,8 @@ def write_rows(
 @contextlib.contextmanager
 def _opened(
     previous: tuple[Path, RowIndex] | None, context: str, frame: Frame
-) -> Iterator[mmap.mmap | None]:
-    """The previous file, mapped, when its index is of this ``context`` and its size is
+) -> Iterator[FileIO | None]:
+    """The previous file, open, when its index is of this ``context`` and its size is
     what the index says; None otherwise (every row is encoded)."""
     if previous is None or previous[1].context != context or not previous[1].lengths:
         yield None
@@ -157,18 +172,18 @@ def _opened(
     file, old = previous
     size = old.start + sum(old.lengths) + len(frame.sep) * (len(old.lengths) - 1)
     try:
-        with file.open("rb") as source:
-            if os.fstat(source.fileno()).st_size != size + len(frame.tail):
-                view = None
-            else:
-                view = mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):
-        view = None
-    if view is None:
+        source: FileIO | None = file.open("rb", buffering=0)
+    except OSError:
+        source = None
+    if source is None:
         yield None
         return
-    with view:
-        yield view
+    with source:
+        try:
+            same = os.fstat(source.fileno()).st_size == size + len(frame.tail)
+        except OSError:
+            same = False
+        yield source if same else None
 
 
 def _splice(
@@ -178,7 +193,7 @@ def _splice(
     encode: Callable[[Any], bytes],
     sep: bytes,
     old: RowIndex,
-    view: mmap.mmap,
+    source: FileIO,
     lengths: array[int],
 ) -> None:
     where = {old.digests[i : i + DIGEST]: i // DIGEST for i in range(0, len(old.digests), DIGEST)}
@@ -190,8 +205,8 @@ def _splice(
 
     def copy_run() -> None:
         out.flush()
-        with memoryview(view) as whole:
-            out.put(whole[offsets[run_first] : offsets[run_last + 1] - gap])
+        start = offsets[run_first]
+        out.copy(source, start, offsets[run_last + 1] - gap - start)
         lengths.extend(old.lengths[run_first : run_last + 1])
 
     for number in range(len(digests) // DIGEST):  # a row is read only to be encoded
