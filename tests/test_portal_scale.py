@@ -593,6 +593,25 @@ def test_the_figures_worked_out_by_a_forked_child_are_those_of_one_process(
     assert shared.by_town and shared.by_month and shared.rates_by_town
 
 
+@pytest.mark.parametrize("fork", [False, True])
+def test_records_handed_over_to_the_portal_give_the_same_portal_and_are_let_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fork: bool
+) -> None:
+    from generator.render import model
+
+    root = make_portal_repo(tmp_path / "repo", county())
+    loaded = validate_repository(root, as_of=AS_OF, jobs=1)
+    kept = build_portal(loaded.valid, loaded.registry, loaded.policy, AS_OF)
+    monkeypatch.setattr(model, "FORK_RECORDS", 0 if fork else 10**9)
+    monkeypatch.setattr(model.forked, "room_for_a_child", lambda: True)
+    handed = list(loaded.valid)
+    released = build_portal(handed, loaded.registry, loaded.policy, AS_OF, release=True)
+
+    assert handed == []
+    assert released == kept
+    assert released.hazards and released.inspections and released.by_town
+
+
 def test_a_page_key_says_what_the_values_are_not_which_objects_they_are(tmp_path: Path) -> None:
     import datetime as dt
     import subprocess

@@ -467,10 +467,10 @@ def build_site(
         else:
             progress(NO_GIT_NOTE)  # a folder of records alone has no history to audit
         step("derive", "汇总台账和统计…")
-        portal = build_portal(records, registry, policy, day)
-        # the portal keeps what it publishes (sharing the records' values); the rest of
-        # the records (their private fields, their events) is freed for what comes next
-        # (a city's: about a gigabyte).  The audit child has its own copy.
+        # the records are handed over: the portal keeps what it publishes (sharing the
+        # records' values), the rest (private fields, events) is freed as the public rows
+        # are made, and for what comes next.  The audit child has its own copy.
+        portal = build_portal(records, registry, policy, day, release=True)
         del records
 
         step("render", "生成开放数据和导航页面…")

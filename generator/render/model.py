@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,9 +126,26 @@ class _Figures:
     blacklist: list[BlacklistEntry]
 
 
+def _consumed(rows: list[Row]) -> Iterator[Row]:
+    """Each of ``rows`` in order, the list emptied as it goes: each row let go once used."""
+    rows.reverse()
+    while rows:
+        yield rows.pop()
+
+
 def build_portal(
-    records: Iterable[Record], registry: Registry, policy: Policy, as_of: dt.date
+    records: Iterable[Record],
+    registry: Registry,
+    policy: Policy,
+    as_of: dt.date,
+    *,
+    release: bool = False,
 ) -> Portal:
+    """The portal as of ``as_of``.  ``release``: ``records`` is a list the caller hands
+    over, holding no other reference to its records: it is emptied, and each hazard and
+    inspection let go once projected, so that the public rows are made in the memory
+    the records free (a city's records: a gigabyte and a half)."""
+    handed = records if release and isinstance(records, list) else None
     records = list(records)
     data = _by_kind(records)
     pub = Publisher(registry, policy)
@@ -182,6 +199,11 @@ def build_portal(
     # the figures (small) are worked out by a forked child while the rows are projected
     job = forked.start(figures, fork=len(records) >= FORK_RECORDS and forked.room_for_a_child())
     try:
+        if handed is not None:  # the figures are made (or being made by the child)
+            handed.clear()
+            records.clear()
+            data.pop("hazard", None)  # ``raw_hazards`` and ``raw_inspections`` hold them
+            data.pop("inspection", None)
         town_rank = {t: n for n, t in enumerate(towns)}
         enterprises = sorted(
             public_all("enterprise", raw_enterprises),
@@ -193,9 +215,17 @@ def build_portal(
             ),
         )
         inspections = sorted(
-            public_all("inspection", raw_inspections), key=_newest("date"), reverse=True
+            public_all(
+                "inspection", raw_inspections if handed is None else _consumed(raw_inspections)
+            ),
+            key=_newest("date"),
+            reverse=True,
         )
-        hazards = sorted(public_all("hazard", raw_hazards), key=_newest("found_on"), reverse=True)
+        hazards = sorted(
+            public_all("hazard", raw_hazards if handed is None else _consumed(raw_hazards)),
+            key=_newest("found_on"),
+            reverse=True,
+        )
         penalties = sorted(
             public_all(
                 "penalty", (p for p in data.get("penalty", []) if penalty_published(p, as_of))
