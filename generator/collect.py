@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 GC_THRESHOLD = (100_000, 50, 100)
-settled = False  # between ``settle`` and ``unsettle``
 
 
 @contextmanager
@@ -55,6 +54,7 @@ def age() -> None:
     them alive.  ``gc.freeze`` then ``gc.unfreeze`` puts them with the old objects in
     two list splices.  Once ``settle`` has been called, they are settled too.
     """
+    settled = gc.get_freeze_count() > 0
     gc.freeze()
     if not settled:
         gc.unfreeze()
@@ -62,13 +62,9 @@ def age() -> None:
 
 def settle() -> None:
     """What is alive now lives on: leave it out of later collections (``gc.freeze``)."""
-    global settled
-    settled = True
     gc.freeze()
 
 
 def unsettle() -> None:
     """Back to collecting everything (a long-running process builds again and again)."""
-    global settled
-    settled = False
     gc.unfreeze()

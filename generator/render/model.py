@@ -146,7 +146,7 @@ def build_portal(
     inspection let go once projected, so that the public rows are made in the memory
     the records free (a city's records: a gigabyte and a half)."""
     handed = records if release and isinstance(records, list) else None
-    records = list(records)
+    records = handed if handed is not None else list(records)
     data = _by_kind(records)
     pub = Publisher(registry, policy)
     towns = policy.towns
@@ -201,7 +201,6 @@ def build_portal(
     try:
         if handed is not None:  # the figures are made (or being made by the child)
             handed.clear()
-            records.clear()
             data.pop("hazard", None)  # ``raw_hazards`` and ``raw_inspections`` hold them
             data.pop("inspection", None)
         town_rank = {t: n for n, t in enumerate(towns)}
