@@ -10,6 +10,13 @@ again in the parent; a child that dies without a result is reported as such;
 a child whose parent dies is stopped by the kernel (``PR_SET_PDEATHSIG``).
 Where there is no ``fork``, or with ``fork=False``, the step simply runs at once.
 
+A child forked after a city's records are loaded counts all the memory it
+shares with the parent as its own resident memory (1.8 GB, before it does
+anything).  A step that needs only a little of what the parent will load can
+be forked early instead: ``ahead`` forks while the parent is still small, the
+child waits, and ``Ahead.send`` hands it its input (pickled through a second
+pipe) once the parent has it.
+
 A child shares the parent's memory only until either writes to it, and adds
 its own: ``room_for_a_child()`` says whether the machine has that much to
 spare (the memory available at least half as much again as this process
@@ -20,13 +27,15 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import os
 import pickle
 import signal
 import sys
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import BinaryIO, Generic, TypeVar
 
+A = TypeVar("A")
 T = TypeVar("T")
 _PR_SET_PDEATHSIG = 1
 
@@ -89,6 +98,72 @@ def room_for_a_child() -> bool:
     except (OSError, StopIteration, ValueError, IndexError):
         return True
     return available * 2 >= held * 3
+
+
+class Ahead(Generic[A, T]):
+    """A child forked before its input is known, waiting for ``send``."""
+
+    def __init__(self, step: Callable[[A], T], job: Forked[T] | None, feed: int | None) -> None:
+        self.step = step
+        self.job = job  # None: no fork here, the step runs when sent its input
+        self.feed = feed
+
+    def send(self, value: A, *, fork: bool = True) -> Forked[T]:
+        """Hand the child its input: ``.result()`` gives what the step returns.  With
+        ``fork=False`` the child is stopped and the step runs here, at once."""
+        job, feed = self.job, self.feed
+        self.job = self.feed = None
+        if job is None or feed is None or not fork:
+            if job is not None:
+                job.cancel()
+            if feed is not None:
+                os.close(feed)
+            return start(functools.partial(self.step, value), fork=False)
+        data = pickle.dumps(value)
+        try:
+            with os.fdopen(feed, "wb") as pipe:
+                pipe.write(len(data).to_bytes(8, "big"))
+                pipe.write(data)
+        except BrokenPipeError:
+            pass  # the child is gone: ``result()`` says so
+        return job
+
+    def cancel(self) -> None:
+        """Stop the child (the parent gave up before sending it anything)."""
+        if self.job is not None:
+            self.job.cancel()
+            self.job = None
+        if self.feed is not None:
+            os.close(self.feed)
+            self.feed = None
+
+
+def ahead(step: Callable[[A], T], *, fork: bool = True) -> Ahead[A, T]:
+    """Fork now a child that runs ``step`` on the value ``send`` gives it later (with
+    ``fork=False``, or without ``fork``, the step runs in ``send``, here)."""
+    if not fork or not hasattr(os, "fork"):
+        return Ahead(step, None, None)
+    feed, fed = os.pipe()
+
+    def wait_then_run() -> T:
+        os.close(fed)
+        with os.fdopen(feed, "rb") as pipe:
+            size = int.from_bytes(_exactly(pipe, 8), "big")
+            value: A = pickle.loads(_exactly(pipe, size))
+        return step(value)
+
+    job = start(wait_then_run)
+    os.close(feed)
+    return Ahead(step, job, fed)
+
+
+def _exactly(pipe: BinaryIO, size: int) -> bytes:
+    """``size`` bytes read from the pipe (a length-prefixed message: processes forked
+    meanwhile may hold the writing end open, so the end of the file is not waited for)."""
+    data = pipe.read(size)
+    if len(data) != size:
+        raise ChildDied("parent closed the pipe before sending the input")
+    return data
 
 
 def start(step: Callable[[], T], *, fork: bool = True) -> Forked[T]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.audit.publish import AuditSite, write_audit
+from generator.audit.publish import AuditSite, named_on, write_audit
 from generator.audit.verify import VerifyResult, verify
 from generator.review.approvals import APPROVE, verdict_message
 from generator.validate import validate_repository
@@ -108,10 +108,10 @@ class County:
         return write_audit(
             self.root,
             out,
-            records=loaded.valid,
+            named=named_on(loaded.valid, loaded.registry, loaded.policy, as_of),
             registry=loaded.registry,
             policy=loaded.policy,
-            as_of=as_of,
+            records=loaded.valid,
             jobs=1,
             previous=previous,
         )

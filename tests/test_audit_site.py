@@ -10,9 +10,11 @@ run, by blob id.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -21,7 +23,10 @@ from generator.audit import gitread, publish
 from generator.audit.chain import canonical, item_digest, sha256_hex
 from generator.audit.publish import LISTED, NO_GIT_NOTE
 from generator.audit.timeline import RecordChange, read_history
+from generator.records import Record
+from generator.render import build as build_module
 from generator.render.build import build_site
+from generator.validate import validate_repository
 from tests.audit_factory import (
     AS_OF,
     OTHER_OFFICER,
@@ -200,6 +205,73 @@ def test_a_change_touching_many_records_names_a_few_on_the_log_page_and_all_in_t
     assert f"等 {len(ids)} 条公示记录（全部记录见 log.jsonl 第 1 条）" in page
     index = (tmp_path / "audit" / "index.html").read_text(encoding="utf-8")
     assert f"等 {len(ids)} 条公示记录" in index
+
+
+def test_the_trail_read_from_git_alone_is_the_one_made_with_the_loaded_records(
+    tmp_path: Path,
+) -> None:
+    """The build's audit child is sent only what may be named and reads every version
+    from git; ``anjian audit publish`` takes the current ones from the loaded records."""
+    county = init_audited_county(tmp_path / "repo")
+    land_inspection(county)
+    edited = inspection("INS-20261120-001", "2026-11-20")
+    edited["summary"] = "复查：现场隐患已整改，台账已补齐。"
+    county.land({INSPECTION_NEW: edited}, approvals=[(1, TIER1)])
+    county.land({PENALTY_NEW: penalty()}, approvals=[(1, TIER1), (2, TIER2)])
+    (county.root / INSPECTION_NEW).write_text(  # an edit not committed: not in the trail
+        yaml.safe_dump({**edited, "summary": "未提交的修改。"}, allow_unicode=True),
+        encoding="utf-8",
+    )
+
+    county.publish(tmp_path / "with-records")
+    loaded = validate_repository(county.root, as_of=AS_OF, jobs=1)
+    named = publish.named_on(loaded.valid, loaded.registry, loaded.policy, AS_OF)
+    site = publish.write_audit(
+        county.root,
+        tmp_path / "from-git",
+        named=named,
+        registry=loaded.registry,
+        policy=loaded.policy,
+        jobs=1,
+    )
+
+    assert site.record_pages >= 1
+    assert tree_bytes(tmp_path / "from-git") == tree_bytes(tmp_path / "with-records")
+    page = (tmp_path / "from-git" / "records" / "INS-20261120-001.html").read_text("utf-8")
+    assert "复查：现场隐患已整改" in page and "未提交的修改" not in page
+
+
+def test_the_child_writing_the_build_s_trail_holds_none_of_the_loaded_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It is forked before the records are loaded: a child forked after would count
+    all the memory it shares with them as its own (a city's: 1.8 GB)."""
+    county = init_audited_county(tmp_path / "repo")
+    land_inspection(county)
+    counted = tmp_path / "records-in-the-child"
+    real = build_module.write_site_audit
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        gc.unfreeze()  # objects the build set aside from collection are counted too
+        held = sum(isinstance(o, Record) for o in gc.get_objects())
+        counted.write_text(f"{os.getpid()} {held}", encoding="utf-8")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "write_site_audit", counting)
+    build_site(county.root, tmp_path / "site", as_of=AS_OF, search=False, jobs=1)
+
+    pid, held = counted.read_text(encoding="utf-8").split()
+    assert int(pid) != os.getpid()  # written by the forked child
+    assert int(held) == 0
+    assert (tmp_path / "site" / "audit" / "records" / "INS-20261120-001.html").is_file()
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
 
 
 def test_log_pages_link_the_one_before_and_after_and_the_index_stays_short(

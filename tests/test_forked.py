@@ -115,3 +115,55 @@ def _alive(pid: int) -> bool:
             return stat.read().split(")")[-1].split()[0] != "Z"  # a zombie has died
     except FileNotFoundError:
         return False
+
+
+def test_a_child_forked_ahead_runs_on_what_it_is_sent_later() -> None:
+    pending = forked.ahead(lambda ids: (os.getpid(), sorted(ids)[:2], len(ids)))
+    assert pending.job is not None and pending.job.pid is not None  # forked already
+    ids = {f"HAZ-{n:06}" for n in range(200_000)}  # more than a pipe holds at once
+    child, first, count = pending.send(ids).result()
+    assert child != os.getpid()
+    assert (first, count) == (["HAZ-000000", "HAZ-000001"], 200_000)
+
+
+def test_a_child_forked_ahead_is_not_held_up_by_processes_forked_meanwhile() -> None:
+    """Children forked after it (a validation's workers) hold the writing end of its
+    input pipe open: the message says its length, so no end of file is waited for."""
+    pending = forked.ahead(lambda word: word * 2)
+    meanwhile = forked.start(lambda: time.sleep(30))
+    try:
+        started = time.monotonic()
+        assert pending.send("隐患").result() == "隐患隐患"
+        assert time.monotonic() - started < 10
+    finally:
+        meanwhile.cancel()
+
+
+def test_sent_without_fork_the_step_runs_here_and_the_waiting_child_is_stopped() -> None:
+    pending = forked.ahead(lambda value: (os.getpid(), value))
+    assert pending.job is not None
+    pid = pending.job.pid
+    assert pid is not None
+    job = pending.send("审计", fork=False)
+    assert job.result() == (os.getpid(), "审计")
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # stopped, and reaped
+
+
+def test_a_child_forked_ahead_and_never_sent_anything_is_stopped_by_cancel() -> None:
+    pending = forked.ahead(lambda value: value)
+    assert pending.job is not None
+    pid = pending.job.pid
+    assert pid is not None
+    pending.cancel()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    pending.cancel()  # twice: nothing left to stop
+
+
+def test_an_exception_in_a_child_forked_ahead_is_raised_in_the_parent() -> None:
+    def refuse(reason: str) -> None:
+        raise Refused(reason)
+
+    with pytest.raises(Refused, match="起点提交"):
+        forked.ahead(refuse).send("审计历史中没有这个起点提交").result()

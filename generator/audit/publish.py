@@ -9,8 +9,10 @@
 - ``log/<n>.html`` — every entry, a page of ``PAGE_SIZE`` at a time;
 - ``records/<id>.html`` — the public history of each published record.
 
-The renderer calls :func:`write_audit` with the records and policy of the
-build; the same history and the same as-of date give byte-identical files.
+The build calls :func:`write_site_audit` with what may be named that day
+(``Named``); ``anjian audit publish`` calls :func:`write_audit` with the
+records and policy.  The same history and the same as-of date give
+byte-identical files.
 
 It scales with what is published, not with the history: the history is read
 without record versions (the chain names a version by its blob id, so a record
@@ -30,6 +32,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -119,20 +122,40 @@ def show_value(value: Any) -> str:
     return str(value)
 
 
+@dataclass(frozen=True)
+class Named:
+    """What the public audit pages may name on a day: the records published that day
+    (``visibility``) and the staff's public names.  Small (a city's: 10 MB pickled),
+    so a build works it out from its loaded records and hands it to the child that
+    writes the trail, which then needs none of the records themselves."""
+
+    ids: frozenset[str]
+    staff_names: dict[str, str]
+
+
+def named_on(
+    records: Iterable[Record], registry: Registry, policy: Policy, as_of: dt.date
+) -> Named:
+    records = list(records)
+    visible = published_ids(records, registry, policy, as_of)
+    publisher = Publisher(registry, policy)
+    names = {
+        str(r.id): str(publisher.public("staff", r.data).get("name") or "")
+        for r in records
+        if r.kind == "staff" and r.id in visible
+    }
+    return Named(frozenset(visible), names)
+
+
 class _Public:
     """Public views of the history, built once per site."""
 
-    def __init__(
-        self, records: list[Record], registry: Registry, policy: Policy, as_of: dt.date
-    ) -> None:
+    def __init__(self, named: Named, registry: Registry, policy: Policy) -> None:
         self.registry = registry
         self._titles: dict[tuple[str, tuple[str | int, ...]], str] = {}
         self.publisher = Publisher(registry, policy)
-        self.visible = published_ids(records, registry, policy, as_of)
-        staff = [r for r in records if r.kind == "staff" and r.id in self.visible]
-        self.staff_names = {
-            str(r.id): str(self.publisher.public("staff", r.data).get("name") or "") for r in staff
-        }
+        self.visible = named.ids
+        self.staff_names = named.staff_names
 
     def person(self, staff_id: str) -> str:
         if staff_id == UNKNOWN:
@@ -194,7 +217,7 @@ class _Event(NamedTuple):
 
 
 def _events_by_record(
-    history: History, entries: Sequence[Entry], ids: set[str]
+    history: History, entries: Sequence[Entry], ids: AbstractSet[str]
 ) -> dict[str, list[_Event]]:
     """Record id → its landed changes, oldest first: only the records in ``ids``."""
     by_commit = {e.commit: e for e in entries}
@@ -473,22 +496,23 @@ def write_audit(
     root: Path,
     out: Path,
     *,
-    records: Iterable[Record],
+    named: Named,
     registry: Registry,
     policy: Policy,
-    as_of: dt.date,
+    records: Iterable[Record] = (),
     ref: str = "HEAD",
     jobs: int | None = None,
     previous: Path | None = None,
-    public: _Public | None = None,
 ) -> AuditSite:
-    """Write ``out`` (``site/audit``): the log, its head, the index and the record pages.
+    """Write ``out`` (``site/audit``): the log, its head, the index and the record pages
+    of what may be ``named`` (``named_on``).
 
     The history is read without record versions (the chain needs only their blob
     ids); then each published record's versions are read and dropped, one record at
-    a time.  With ``previous`` (the folder published last time), pages whose inputs
-    are unchanged are taken from it (``pagecache``).  ``public``: the public views of
-    ``records`` when the caller has them already.
+    a time: from git, or, where the loader's ``records`` are given and git says the
+    working file is the version asked for, taken from them.  With ``previous`` (the
+    folder published last time), pages whose inputs are unchanged are taken from it
+    (``pagecache``).
 
     Raises ``AuditError`` when the history cannot be read (not a git work tree,
     an epoch that is not in the history).
@@ -496,8 +520,7 @@ def write_audit(
     history = read_history(root, ref, epoch=epoch_of(policy), want=Want(), jobs=jobs)
     entries = build_chain(history)
     records = list(records)
-    if public is None:
-        public = _Public(records, registry, policy, as_of)
+    public = _Public(named, registry, policy)
     # the loader's records are the work tree's: of use only when ``ref`` is checked out
     same = gitread.resolve(root, "HEAD") == history.head
     public_records = records if same else []
@@ -523,9 +546,9 @@ def write_audit(
         for start in range(0, len(entries), PAGE_SIZE):
             chunk = []
             for entry in entries[start : start + PAGE_SIZE]:
-                details, named = _named(entry, found)
+                details, listed = _named(entry, found)
                 log.write(log_line(entry, details))
-                chunk.append(_entry_row(entry, named, public, ""))
+                chunk.append(_entry_row(entry, listed, public, ""))
             number = start // PAGE_SIZE + 1
             href = f"log/{number}.html"
             last = number * PAGE_SIZE >= len(entries)
@@ -575,20 +598,21 @@ def write_site_audit(
     root: Path,
     out: Path,
     *,
-    records: Iterable[Record],
+    named: Named,
     registry: Registry,
     policy: Policy,
-    as_of: dt.date,
     jobs: int | None = None,
     note: Callable[[str], None] | None = None,
     previous: Path | None = None,
 ) -> dict[str, Any] | None:
     """The audit trail for ``anjian build``: ``out`` written, and what the home page
-    shows of it (head hash, entries, link).  ``previous`` is the audit folder of the
-    site published last time: its pages made from unchanged inputs are reused; and when
-    the whole trail would be the same (``memo``), nothing is written and ``borrowed`` is
-    true: the caller moves ``previous`` into the new site as it is.  Otherwise the memo
-    of the new trail is left beside ``out`` for ``TrailMemo.commit`` once published.
+    shows of it (head hash, entries, link).  It needs none of the loaded records, only
+    what may be ``named``: the versions are read from git.  ``previous`` is the audit
+    folder of the site published last time: its pages made from unchanged inputs are
+    reused; and when the whole trail would be the same (``memo``), nothing is written
+    and ``borrowed`` is true: the caller moves ``previous`` into the new site as it is.
+    Otherwise the memo of the new trail is left beside ``out`` for ``TrailMemo.commit``
+    once published.
 
     None, with a ``note``, when the records are not in a git work tree with a
     commit: a folder of records alone has no history to audit.  Any other
@@ -598,8 +622,7 @@ def write_site_audit(
         if note is not None:
             note(NO_GIT_NOTE)
         return None
-    records = list(records)
-    public = _Public(records, registry, policy, as_of)
+    public = _Public(named, registry, policy)
     memo = TrailMemo.open(root, previous)
     try:
         head = gitread.resolve(root, "HEAD")
@@ -618,13 +641,11 @@ def write_site_audit(
     site = write_audit(
         root,
         out,
-        records=records,
+        named=named,
         registry=registry,
         policy=policy,
-        as_of=as_of,
         jobs=jobs,
         previous=previous,
-        public=public,
     )
     shown = {"head": site.head, "entries": site.entries}
     memo.write_pending(out, key, shown)

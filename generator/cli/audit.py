@@ -262,7 +262,7 @@ def head(settings: Settings, ref: str) -> None:
 def publish(settings: Settings, out: Path | None, as_of: dt.date | None, ref: str) -> None:
     """生成公开的审计页面：log.jsonl、head.json、首页和每条公示记录的修改历史（只含公开字段）。"""
     from generator.audit import AuditError
-    from generator.audit.publish import write_audit
+    from generator.audit.publish import named_on, write_audit
     from generator.schemas import SchemaError
     from generator.validate import validate_repository
 
@@ -273,10 +273,10 @@ def publish(settings: Settings, out: Path | None, as_of: dt.date | None, ref: st
         site = write_audit(
             root,
             out or root / "site" / "audit",
-            records=loaded.valid,
+            named=named_on(loaded.valid, loaded.registry, loaded.policy, day),
             registry=loaded.registry,
             policy=loaded.policy,
-            as_of=day,
+            records=loaded.valid,
             ref=ref,
         )
     except (AuditError, SchemaError) as err:

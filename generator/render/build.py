@@ -39,9 +39,9 @@ import jinja2
 from generator import collect, forked
 from generator.audit import AuditError, gitread
 from generator.audit.memo import TrailMemo
-from generator.audit.publish import NO_GIT_NOTE, write_site_audit
+from generator.audit.publish import NO_GIT_NOTE, Named, named_on, write_site_audit
 from generator.cache import file_digest
-from generator.policy import load_policy
+from generator.policy import Policy, load_policy
 from generator.problems import Problem
 from generator.render.cache import SiteCache, code_digest
 from generator.render.direct import DirectPages, complete_sitemap, write_direct_pages
@@ -404,6 +404,19 @@ def _write_in_two(
     )
 
 
+def _write_trail(
+    root: Path,
+    jobs: int | None,
+    previous: Path | None,
+    given: tuple[Path, Named, Registry, Policy],
+) -> dict[str, Any] | None:
+    """The audit trail, in the child forked ahead: ``given`` what the build sends it."""
+    out, named, registry, policy = given
+    return write_site_audit(
+        root, out, named=named, registry=registry, policy=policy, jobs=jobs, previous=previous
+    )
+
+
 def build_site(
     root: Path,
     out: Path,
@@ -425,51 +438,55 @@ def build_site(
         progress(message)
 
     code_digest()  # the templates as they are when the build starts (pages' cache keys)
-    step("validate", "校验记录…")
-    loaded = validate_repository(root, as_of=validation_day(root, as_of), jobs=jobs)
-    if loaded.report.errors:
-        raise InvalidRecords(sorted(set(loaded.report.errors), key=Problem.sort_key))
-    day = as_of or loaded.policy.today()
-    registry: Registry = loaded.registry
-    records, policy = loaded.valid, loaded.policy
-    del loaded  # the records are held by ``records`` alone from here: let go once derived
-
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    clear_leftovers(out)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-{os.getpid()}-", dir=out.parent))
+    # the audit trail is written by a child forked now, while this process is small: one
+    # forked once the records are loaded would count all of their memory it shares as
+    # its own (a city's: 1.8 GB), the history's (1.2 GB) on top.  It waits for what may
+    # be named, and reads the records' versions from git
+    pending = (
+        forked.ahead(
+            functools.partial(_write_trail, root, jobs, out / "audit" if incremental else None)
+        )
+        if gitread.has_commits(root)
+        else None
+    )
     trail: forked.Forked[dict[str, Any] | None] | None = None
+    try:
+        step("validate", "校验记录…")
+        loaded = validate_repository(root, as_of=validation_day(root, as_of), jobs=jobs)
+        if loaded.report.errors:
+            raise InvalidRecords(sorted(set(loaded.report.errors), key=Problem.sort_key))
+        day = as_of or loaded.policy.today()
+        registry: Registry = loaded.registry
+        records, policy = loaded.valid, loaded.policy
+        del loaded  # the records are held by ``records`` alone from here: let go once derived
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        clear_leftovers(out)
+        work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-{os.getpid()}-", dir=out.parent))
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+        raise
     try:
         collect.settle()  # the records live as long as the build: later collections skip them
         project, site = work / "project", work / "site"
         memo = TrailMemo.open(root, out / "audit" if incremental else None)
-        # the audit trail is written by a forked child while the ledgers are derived and
-        # the open data written: both work from the same loaded records (shared, not
-        # copied), and the home page, the first to need the trail, waits for it.  The
-        # child's own memory (a city's history: about 1.2 GB) comes on top of the
-        # build's; where the machine has not that to spare, the trail is written first
-        if gitread.has_commits(root):
+        # the child writes the trail while the ledgers are derived and the open data
+        # written; the home page, the first to need the trail, waits for it.  Where the
+        # machine has not its memory to spare, the trail is written first, here
+        if pending is not None:
             step("audit", "生成审计日志（audit/，与以下两步同时进行）…")
-            trail = forked.start(
-                functools.partial(
-                    write_site_audit,
-                    root,
-                    work / "audit",
-                    records=records,
-                    registry=registry,
-                    policy=policy,
-                    as_of=day,
-                    jobs=jobs,
-                    previous=out / "audit" if incremental else None,
-                ),
-                fork=forked.room_for_a_child(),
+            named = named_on(records, registry, policy, day)
+            trail = pending.send(
+                (work / "audit", named, registry, policy), fork=forked.room_for_a_child()
             )
         else:
             progress(NO_GIT_NOTE)  # a folder of records alone has no history to audit
         step("derive", "汇总台账和统计…")
         # the records are handed over: the portal keeps what it publishes (sharing the
         # records' values), the rest (private fields, events) is freed as the public rows
-        # are made, and for what comes next.  The audit child has its own copy.
+        # are made, and for what comes next.
         portal = build_portal(records, registry, policy, day, release=True)
         del records
 
@@ -542,6 +559,8 @@ def build_site(
     except OSError as err:  # a full disk, a read-only folder
         raise BuildError(f"无法写入网站文件：{err}") from err
     finally:
+        if pending is not None:
+            pending.cancel()  # sent nothing: the build stopped before the trail was begun
         if trail is not None:
             trail.cancel()  # still running only when the build stopped early
         shutil.rmtree(work, ignore_errors=True)
