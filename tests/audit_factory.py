@@ -102,7 +102,9 @@ class County:
     def verify(self, published: str | None = None) -> VerifyResult:
         return verify(self.root, published=published, jobs=1)
 
-    def publish(self, out: Path, as_of: dt.date = AS_OF, previous: Path | None = None) -> AuditSite:
+    def publish(
+        self, out: Path, as_of: dt.date = AS_OF, previous: Path | None = None, jobs: int = 1
+    ) -> AuditSite:
         """The public audit pages into ``out``; ``previous``: the folder published last time."""
         loaded = validate_repository(self.root, as_of=as_of, jobs=1)
         return write_audit(
@@ -112,7 +114,7 @@ class County:
             registry=loaded.registry,
             policy=loaded.policy,
             records=loaded.valid,
-            jobs=1,
+            jobs=jobs,
             previous=previous,
         )
 

@@ -15,7 +15,10 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pytest
+
 from generator.audit import gitread
+from generator.audit import publish as publish_module
 from generator.audit.publish import AuditSite
 from tests.audit_factory import AS_OF, County, init_audited_county
 from tests.factory import ENTERPRISE
@@ -166,3 +169,27 @@ def test_a_renamed_staff_member_is_renamed_on_every_page_that_names_them(
     assert files(again) == files(fresh)
     after = (again / INSPECTION_PAGE).read_text(encoding="utf-8")
     assert after != before and "欧" in after
+
+
+def test_pages_shared_out_between_workers_are_the_pages_one_process_makes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    county = init_audited_county(tmp_path / "repo")
+    ids = [f"INS-20261120-{n:03d}" for n in range(1, 8)]
+    county.land(
+        {f"records/inspection/2026/{i}.yaml": inspection(i, "2026-11-20") for i in ids},
+        approvals=[(1, TIER1)],
+    )
+    county.land({PENALTY_NEW: penalty()}, approvals=[(1, TIER1), (2, TIER2)])
+    alone = county.publish(tmp_path / "alone", jobs=1)
+    monkeypatch.setattr(publish_module, "PAGES_PER_WORKER", 1)  # a worker for a few pages
+
+    shared = county.publish(tmp_path / "shared", previous=tmp_path / "none-yet", jobs=2)
+    assert files(tmp_path / "shared") == files(tmp_path / "alone")
+    assert shared.record_pages == alone.record_pages > 2
+
+    # what each worker made is in the page cache: the next build takes every page over
+    (tmp_path / "shared").rename(tmp_path / "none-yet")
+    again = county.publish(tmp_path / "again", previous=tmp_path / "none-yet", jobs=2)
+    assert len(again.reused) == again.record_pages == alone.record_pages
+    assert files(tmp_path / "again") == files(tmp_path / "alone")

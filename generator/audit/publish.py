@@ -30,6 +30,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
@@ -39,6 +40,7 @@ from typing import Any, NamedTuple
 
 import jinja2
 
+from generator import forked
 from generator.audit import gitread
 from generator.audit.blobs import Data, parse_blob
 from generator.audit.chain import (
@@ -54,6 +56,7 @@ from generator.audit.chain import (
 )
 from generator.audit.diff import MISSING
 from generator.audit.memo import TrailMemo, trail_key
+from generator.audit.pagecache import Entry as CacheEntry
 from generator.audit.pagecache import PageCache, code_salt
 from generator.audit.pages import make_env, render
 from generator.audit.people import UNKNOWN
@@ -279,33 +282,46 @@ class _Skeletons:
 
 class _Versions:
     """A record's versions: the working file's when it is the version asked for (the
-    loader has parsed it already), else read from git and parsed."""
+    loader's record, when it has parsed it already; else the file read and checked
+    against the blob id), else read from git and parsed.  Reading a city's current
+    versions from git instead (its packs deltified) costs minutes."""
 
-    def __init__(self, root: Path, reader: gitread.BlobReader, records: bool) -> None:
+    def __init__(self, root: Path, reader: gitread.BlobReader, worktree: bool) -> None:
         self.root = root
         self.reader = reader
-        self.records = records  # whether the loader's records are the work tree's
+        self.worktree = worktree  # whether the work tree is the version audited
         self._clean: dict[str, str] | None = None
 
     def clean(self) -> dict[str, str]:
         """Path → blob id of the working files that are that version (asked of git once,
         when a page is first made: a rebuild that makes none never asks)."""
         if self._clean is None:
-            self._clean = gitread.clean_blobs(self.root, RECORDS_DIR) if self.records else {}
+            self._clean = gitread.clean_blobs(self.root, RECORDS_DIR) if self.worktree else {}
         return self._clean
 
-    def of(self, record: Record | None, blobs: Iterable[str | None]) -> dict[str, Data | None]:
-        current = self.clean().get(record.path) if record is not None else None
+    def of(
+        self, path: str, blobs: Iterable[str | None], record: Record | None = None
+    ) -> dict[str, Data | None]:
+        """Blob id → data, for the record now at ``path`` (``record``: the loader's)."""
+        current = self.clean().get(path)
         out: dict[str, Data | None] = {}
         for blob in blobs:
             if blob is None or blob in out:
                 continue
-            if blob == current and record is not None:
+            if blob == current and record is not None and record.path == path:
                 out[blob] = record.data
-            else:
-                path = record.path if record is not None else f"{blob}.yaml"
-                out[blob] = parse_blob(path, self.reader.read(blob))
+                continue
+            raw = self._working(path) if blob == current else None
+            if raw is None or gitread.blob_id(raw) != blob:  # changed since git was asked
+                raw = self.reader.read(blob)
+            out[blob] = parse_blob(path, raw)
         return out
+
+    def _working(self, path: str) -> bytes | None:
+        try:
+            return (self.root / path).read_bytes()
+        except OSError:
+            return None
 
 
 def _record_page(
@@ -379,21 +395,94 @@ def _public_salt(registry: Registry, public: _Public) -> str:
     return sha256_hex(canonical({"schemas": schemas, "masking": public.publisher.masking}))
 
 
+PAGES_PER_WORKER = 5_000  # fewer records than this are not worth a forked worker
+
+
+class _Part(NamedTuple):
+    """What writing some of the record pages gave (in a worker: to merge)."""
+
+    found: dict[str, str]  # item digest → its log detail, as JSON
+    pages: int  # pages written or linked
+    reused: set[str]  # pages linked from the last build
+    cached: dict[str, CacheEntry]  # the page cache's entries for them
+    cache_hits: int
+
+
+@dataclass
+class _RecordPages:
+    """Writes the history pages of the published records, some ids at a time."""
+
+    root: Path
+    out: Path
+    history: History
+    grouped: dict[str, list[_Event]]
+    by_id: dict[str, Record]
+    worktree: bool
+    public: _Public
+    salt: str
+
+    def write(self, ids: Sequence[str], cache: PageCache) -> _Part:
+        """The pages of ``ids``, one record at a time (its versions read, cut to their
+        public fields, compared, rendered and dropped); unchanged pages taken from the
+        last build."""
+        found: dict[str, str] = {}
+        count = 0
+        reused: set[str] = set()
+        grouped, out, public, salt = self.grouped, self.out, self.public, self.salt
+        rows = _Skeletons(public, self.history)
+        with gitread.BlobReader(self.root) as reader:
+            versions = _Versions(self.root, reader, self.worktree)
+            for record_id in ids:
+                events = grouped[record_id]
+                rel = record_file(record_id)
+                target = f"{out}/{rel}"  # a string: asked once per published record
+                kind = events[-1].change.kind
+                # a commit names its whole past: its landing's time, edits, approvals and
+                # the people as they stood then; seq, its place after the epoch
+                inputs = (
+                    salt,
+                    record_id,
+                    kind,
+                    [(e.landing.sha, e.entry.seq, *e.change[1:3], *e.change[5:7]) for e in events],
+                )
+                key = sha256_hex(repr(inputs).encode())  # strings and numbers: repr is exact
+                kept = cache.reuse(rel, key, target)
+                if kept is None:
+                    skeletons = [rows.row(e) for e in events]
+                    blobs = [b for e in events for b in (e.change.old_blob, e.change.new_blob)]
+                    read = versions.of(events[-1].change.path, blobs, self.by_id.get(record_id))
+                    html, made = _record_page(record_id, events, skeletons, read, public)
+                    del read
+                    if html is not None:
+                        Path(target).write_text(html, encoding="utf-8")
+                    cache.made(rel, key, target if html is not None else None, html, made)
+                    details = tuple(made)
+                    has_page = html is not None
+                else:
+                    details, has_page = kept
+                    if has_page:
+                        reused.add(rel)
+                found.update(details)
+                count += has_page
+        return _Part(found, count, reused, cache.new, cache.reused)
+
+
 def _write_record_pages(
     root: Path,
     out: Path,
     history: History,
     entries: Sequence[Entry],
     records: Sequence[Record],
+    worktree: bool,
     public: _Public,
     cache: PageCache,
     reused: set[str],
+    jobs: int | None = None,
 ) -> tuple[dict[str, str], int]:
-    """Every published record's page, one record at a time (its versions read, cut to
-    their public fields, compared, rendered and dropped); unchanged pages taken from
-    the last build (their paths added to ``reused``).  Returns item digest → its log
-    detail (as JSON), and the number of pages."""
-    by_id = {r.id: r for r in records if r.id is not None}
+    """Every published record's page; unchanged pages taken from the last build (their
+    paths added to ``reused``).  A city's half million are shared out between forked
+    workers, one a core, each with its own ``git cat-file``.  Returns item digest → its
+    log detail (as JSON), and the number of pages."""
     grouped = _events_by_record(history, entries, public.visible)
     # what a page is made of besides its record's landed changes: the code, the public
     # fields, the names of the staff today (who made and approved each change as they
@@ -409,43 +498,27 @@ def _write_record_pages(
         )
     )
     (out / "records").mkdir(parents=True, exist_ok=True)
+    by_id = {r.id: r for r in records if r.id is not None}
+    pages = _RecordPages(root, out, history, grouped, by_id, worktree, public, salt)
+    ids = sorted(grouped)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(ids) // PAGES_PER_WORKER))
+    shares = [ids[n * len(ids) // workers : (n + 1) * len(ids) // workers] for n in range(workers)]
+    # forked first, while this process's page cache has recorded nothing yet
+    others = [forked.start(functools.partial(pages.write, share, cache)) for share in shares[1:]]
+    try:
+        parts = [pages.write(shares[0], cache), *(job.result() for job in others)]
+    finally:
+        for job in others:
+            job.cancel()
     found: dict[str, str] = {}
     count = 0
-    rows = _Skeletons(public, history)
-    with gitread.BlobReader(root) as reader:
-        versions = _Versions(root, reader, bool(records))
-        for record_id in sorted(grouped):
-            events = grouped[record_id]
-            rel = record_file(record_id)
-            target = f"{out}/{rel}"  # a string: asked once per published record
-            kind = events[-1].change.kind
-            # a commit names its whole past: its landing's time, edits, approvals and the
-            # people as they stood then; seq, its place after the epoch
-            inputs = (
-                salt,
-                record_id,
-                kind,
-                [(e.landing.sha, e.entry.seq, *e.change[1:3], *e.change[5:7]) for e in events],
-            )
-            key = sha256_hex(repr(inputs).encode())  # strings and numbers only: repr is exact
-            kept = cache.reuse(rel, key, target)
-            if kept is None:
-                skeletons = [rows.row(e) for e in events]
-                blobs = [b for e in events for b in (e.change.old_blob, e.change.new_blob)]
-                read = versions.of(by_id.get(record_id), blobs)
-                html, made = _record_page(record_id, events, skeletons, read, public)
-                del read
-                if html is not None:
-                    Path(target).write_text(html, encoding="utf-8")
-                cache.made(rel, key, target if html is not None else None, html, made)
-                details = tuple(made)
-                has_page = html is not None
-            else:
-                details, has_page = kept
-                if has_page:
-                    reused.add(rel)
-            found.update(details)
-            count += has_page
+    for part in parts:
+        found.update(part.found)
+        count += part.pages
+        reused |= part.reused
+    for part in parts[1:]:
+        cache.new.update(part.cached)
+        cache.reused += part.cache_hits
     return found, count
 
 
@@ -522,15 +595,22 @@ def write_audit(
     records = list(records)
     public = _Public(named, registry, policy)
     # the loader's records are the work tree's: of use only when ``ref`` is checked out
-    same = gitread.resolve(root, "HEAD") == history.head
-    public_records = records if same else []
+    worktree = gitread.resolve(root, "HEAD") == history.head
 
     out.mkdir(parents=True, exist_ok=True)
     cache = PageCache.open(root, previous)
     try:
         reused: set[str] = set()
         found, count = _write_record_pages(
-            root, out, history, entries, public_records, public, cache, reused
+            root,
+            out,
+            history,
+            entries,
+            records if worktree else [],
+            worktree,
+            public,
+            cache,
+            reused,
         )
     except gitread.GitError as err:
         raise AuditError(str(err)) from err
