@@ -1,19 +1,18 @@
 """One step of a command run in a forked child while the parent goes on.
 
-A city build writes its audit trail (its whole Git history read, half a million
-record pages looked up and linked) and derives its ledgers from the same loaded
-records; neither needs the other until the home page is rendered.  ``start``
-forks: the child runs the step on the records it shares with the parent (no
-copy is made or sent), and hands back only the step's result, pickled through a
-pipe; ``Forked.result()`` waits for it.  An exception in the child is raised
+A city build works out its portal's figures and writes half its pages from the
+loaded records while it goes on with the rest; neither needs the other until
+the end.  ``start`` forks: the child runs the step on the records it shares
+with the parent (no copy is made or sent), and hands back only the step's
+result, pickled through a pipe; ``Forked.result()`` waits for it.  An exception in the child is raised
 again in the parent; a child that dies without a result is reported as such;
 a child whose parent dies is stopped by the kernel (``PR_SET_PDEATHSIG``).
 Where there is no ``fork``, or with ``fork=False``, the step simply runs at once.
 
 A child forked after a city's records are loaded counts all the memory it
 shares with the parent as its own resident memory (1.8 GB, before it does
-anything).  A step that needs only a little of what the parent will load can
-be forked early instead: ``ahead`` forks while the parent is still small, the
+anything).  A step that needs only a little of what the parent will load (the
+audit trail: which records may be named) can be forked early instead: ``ahead`` forks while the parent is still small, the
 child waits, and ``Ahead.send`` hands it its input (pickled through a second
 pipe) once the parent has it.
 

@@ -442,7 +442,7 @@ def build_site(
     # the audit trail is written by a child forked now, while this process is small: one
     # forked once the records are loaded would count all of their memory it shares as
     # its own (a city's: 1.8 GB), the history's (1.2 GB) on top.  It waits for what may
-    # be named, and reads the records' versions from git
+    # be named, and reads the records' versions from git and the working files
     pending = (
         forked.ahead(
             functools.partial(_write_trail, root, jobs, out / "audit" if incremental else None)
