@@ -23,7 +23,7 @@ from generator.audit.verify import VerifyResult, verify
 from generator.review.approvals import APPROVE, verdict_message
 from generator.validate import validate_repository
 from tests.gitrepo import ADMIN, INSPECTOR, Records, Repo
-from tests.review_factory import init_review_county, review_county
+from tests.review_factory import TIER1, init_review_county, inspection, review_county
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -98,6 +98,15 @@ class County:
         )
         self.repo.git("branch", "-q", "-D", branch)
         return change, head(self.repo)
+
+    def land_inspections(self, count: int) -> list[str]:
+        """``count`` new inspections in one pull request, approved at tier 1: their ids."""
+        ids = [f"INS-20261120-{n:03d}" for n in range(1, count + 1)]
+        self.land(
+            {f"records/inspection/2026/{i}.yaml": inspection(i, "2026-11-20") for i in ids},
+            approvals=[(1, TIER1)],
+        )
+        return ids
 
     def verify(self, published: str | None = None) -> VerifyResult:
         return verify(self.root, published=published, jobs=1)

@@ -175,11 +175,7 @@ def test_pages_shared_out_between_workers_are_the_pages_one_process_makes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     county = init_audited_county(tmp_path / "repo")
-    ids = [f"INS-20261120-{n:03d}" for n in range(1, 8)]
-    county.land(
-        {f"records/inspection/2026/{i}.yaml": inspection(i, "2026-11-20") for i in ids},
-        approvals=[(1, TIER1)],
-    )
+    county.land_inspections(7)
     county.land({PENALTY_NEW: penalty()}, approvals=[(1, TIER1), (2, TIER2)])
     alone = county.publish(tmp_path / "alone", jobs=1)
     monkeypatch.setattr(publish_module, "PAGES_PER_WORKER", 1)  # a worker for a few pages

@@ -189,11 +189,7 @@ def test_a_change_touching_many_records_names_a_few_on_the_log_page_and_all_in_t
     tmp_path: Path,
 ) -> None:
     county = init_audited_county(tmp_path / "repo")
-    ids = [f"INS-20261120-{n:03d}" for n in range(1, 13)]
-    county.land(
-        {f"records/inspection/2026/{i}.yaml": inspection(i, "2026-11-20") for i in ids},
-        approvals=[(1, TIER1)],
-    )
+    ids = county.land_inspections(12)
 
     county.publish(tmp_path / "audit")
 
