@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from generator.derive.metrics import derive_metrics, outcome, periods_between
+from generator.derive.metrics import derive_metrics, metrics_rows, outcome, periods_between, window
 from generator.load import Document
 from generator.policy import Policy
 from generator.records import Record
@@ -109,6 +109,18 @@ def test_only_the_chosen_window_counts() -> None:
     rows = derive_metrics(county(), POLICY, AS_OF, by="industry", since=dt.date(2026, 4, 1))
     total = rows[-1]
     assert (total.general.decided, total.major.decided, total.inspected_enterprises) == (0, 1, 1)
+
+
+def test_one_window_serves_every_dimension() -> None:
+    # the portal replays each hazard's events once, then counts it by period, town and industry
+    since = dt.date(2026, 1, 1)
+    counted = window(county(), POLICY, AS_OF, since=since)
+    assert [h[0]["id"] for h in counted.hazards] == ["H1", "H2", "H3", "H4", "H5"]
+    assert [h[3] for h in counted.hazards] == [True, False, False, True, None]
+    assert [i[0]["id"] for i in counted.inspections] == ["INS-1", "INS-2"]  # no self-inspection
+    for by, period in [("period", "month"), ("town", "year"), ("industry", "year")]:
+        alone = derive_metrics(county(), POLICY, AS_OF, by=by, period=period, since=since)
+        assert metrics_rows(counted, POLICY, by=by, period=period) == alone
 
 
 def test_periods_include_the_empty_ones() -> None:

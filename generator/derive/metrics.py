@@ -188,6 +188,51 @@ class _Keys:
         return [self.enterprise_field(enterprise, self.by)]
 
 
+@dataclass(frozen=True)
+class Window:
+    """What the metrics count between ``since`` and ``as_of``, worked out once for every
+    dimension: each hazard with the day it was found, its class and its outcome (the
+    events replayed once, not once per dimension), and each government inspection."""
+
+    since: dt.date
+    as_of: dt.date
+    targets: Targets
+    enterprises: dict[str, Data]
+    departments: dict[str, Data]
+    hazards: list[tuple[Data, dt.date, bool, bool | None]]  # data, found on, major, outcome
+    inspections: list[tuple[Data, dt.date]]
+
+
+def window(
+    records: Sequence[Record], policy: Policy, as_of: dt.date, *, since: dt.date | None = None
+) -> Window:
+    start = since or dt.date(as_of.year, 1, 1)
+    targets = Targets.from_policy(policy)
+    hazards: list[tuple[Data, dt.date, bool, bool | None]] = []
+    for hazard in _data(records, "hazard"):
+        day = parse_day(hazard.get("found_on"))
+        if day is None or not start <= day <= as_of:
+            continue
+        major = hazard.get("class") == MAJOR
+        result = outcome(hazard, targets.major_days if major else targets.general_days, as_of)
+        hazards.append((hazard, day, major, result))
+    inspections: list[tuple[Data, dt.date]] = []
+    for inspection in _data(records, "inspection"):
+        day = parse_day(inspection.get("date"))
+        if day is None or not start <= day <= as_of or inspection.get("kind") == SELF_INSPECTION:
+            continue
+        inspections.append((inspection, day))
+    return Window(
+        start,
+        as_of,
+        targets,
+        _by_id(records, "enterprise"),
+        _by_id(records, "department"),
+        hazards,
+        inspections,
+    )
+
+
 def derive_metrics(
     records: Sequence[Record],
     policy: Policy,
@@ -198,40 +243,43 @@ def derive_metrics(
     since: dt.date | None = None,
 ) -> list[MetricsRow]:
     """One row per key of ``by`` (periods in order, others sorted), then the 合计 row."""
-    if by not in DIMENSIONS or period not in PERIODS:
-        raise ValueError(f"unknown dimension {by!r} or period {period!r}")
-    start = since or dt.date(as_of.year, 1, 1)
-    targets = Targets.from_policy(policy)
-    keys = _Keys(by, period, _by_id(records, "enterprise"), _by_id(records, "department"))
+    _check_dimension(by, period)
+    return metrics_rows(window(records, policy, as_of, since=since), policy, by=by, period=period)
+
+
+def metrics_rows(
+    counted: Window, policy: Policy, *, by: str = "period", period: str = "quarter"
+) -> list[MetricsRow]:
+    """``derive_metrics`` from a window already worked out (several dimensions, one window)."""
+    _check_dimension(by, period)
+    targets = counted.targets
+    keys = _Keys(by, period, counted.enterprises, counted.departments)
     tallies: dict[str, _Tally] = {}
     total = _Tally.empty()
 
     def tallies_for(names: Iterable[str]) -> list[_Tally]:
         return [tallies.setdefault(name, _Tally.empty()) for name in names] + [total]
 
-    for hazard in _data(records, "hazard"):
-        day = parse_day(hazard.get("found_on"))
-        if day is None or not start <= day <= as_of:
-            continue
-        major = hazard.get("class") == MAJOR
-        result = outcome(hazard, targets.major_days if major else targets.general_days, as_of)
+    for hazard, day, major, result in counted.hazards:
         for tally in tallies_for(keys.of_hazard(hazard, day)):
             (tally.major if major else tally.general).append(result)
             tally.found += hazard.get("source") == SUPERVISION
-    for inspection in _data(records, "inspection"):
-        day = parse_day(inspection.get("date"))
-        if day is None or not start <= day <= as_of or inspection.get("kind") == SELF_INSPECTION:
-            continue
+    for inspection, day in counted.inspections:
         for enterprise in inspection.get("enterprises") or []:
             for tally in tallies_for(keys.of_inspection(inspection, day, str(enterprise))):
                 tally.inspected.add(str(enterprise))
     if by == "period":
-        names = periods_between(start, as_of, period)
+        names = periods_between(counted.since, counted.as_of, period)
     else:
         rank = {town: i for i, town in enumerate(policy.towns if by == "town" else [])}
         names = sorted(tallies, key=lambda name: (rank.get(name, len(rank)), name))
     rows = [tallies.get(name, _Tally.empty()).row(name, targets) for name in names]
     return [*rows, total.row(TOTAL, targets)]
+
+
+def _check_dimension(by: str, period: str) -> None:
+    if by not in DIMENSIONS or period not in PERIODS:
+        raise ValueError(f"unknown dimension {by!r} or period {period!r}")
 
 
 def _data(records: Iterable[Record], kind: str) -> list[Data]:

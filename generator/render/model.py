@@ -18,7 +18,7 @@ from generator.dates import parse_date as parse_day
 from generator.derive import figures as fig
 from generator.derive.blacklist import BlacklistEntry, public_blacklist
 from generator.derive.hazards import HazardStatus, derive_statuses, events_until
-from generator.derive.metrics import MetricsRow, derive_metrics
+from generator.derive.metrics import MetricsRow, metrics_rows, window
 from generator.derive.publication import penalty_published
 from generator.policy import Policy
 from generator.records import Record
@@ -170,7 +170,8 @@ def build_portal(
 
     def figures() -> _Figures:
         year = dt.date(as_of.year, 1, 1)
-        rates = derive_metrics(records, policy, as_of, by="period", period="year", since=year)
+        counted = window(records, policy, as_of, since=year)  # one window, three dimensions
+        rates = metrics_rows(counted, policy, by="period", period="year")
 
         def tally(keys: Sequence[str], field: str) -> list[fig.Tally]:
             def key_of(e: Row) -> str:
@@ -187,12 +188,8 @@ def build_portal(
             by_town=tally(towns, "town"),
             by_industry=tally(industries, "industry"),
             by_month=fig.by_month(raw_inspections, raw_hazards, facts, as_of),
-            rates_by_town={
-                r.key: r for r in derive_metrics(records, policy, as_of, by="town", since=year)
-            },
-            rates_by_industry={
-                r.key: r for r in derive_metrics(records, policy, as_of, by="industry", since=year)
-            },
+            rates_by_town={r.key: r for r in metrics_rows(counted, policy, by="town")},
+            rates_by_industry={r.key: r for r in metrics_rows(counted, policy, by="industry")},
             blacklist=public_blacklist(records, policy, as_of, registry),
         )
 
