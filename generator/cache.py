@@ -34,7 +34,7 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -68,16 +68,19 @@ def file_digest(path: Path) -> str | None:
         return None
 
 
-def tree_files(folder: Path) -> list[str]:
+def tree_files(folder: Path, top: Callable[[str], bool] | None = None) -> list[str]:
     """Every file under ``folder`` (symbolic links followed, as ``Path.rglob``), as a path
-    relative to it, in path order.  A city's site is half a million files: the walk
-    makes no ``Path`` of each, and asks the system for no more than the folder lists."""
+    relative to it, in path order; ``top``: which of the folder's own entries to walk (all
+    by default).  A city's site is half a million files: the walk makes no ``Path`` of
+    each, and asks the system for no more than the folder lists."""
     found: list[str] = []
     folders = [("", str(folder))]
     while folders:
         prefix, current = folders.pop()
         with os.scandir(current) as entries:
             for entry in entries:
+                if top is not None and not prefix and not top(entry.name):
+                    continue
                 if entry.is_dir():
                     folders.append((f"{prefix}{entry.name}/", entry.path))
                 elif entry.is_file():

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import os
 import shutil
@@ -23,6 +24,7 @@ from click.testing import CliRunner
 from generator import forked
 from generator.cache import file_digest
 from generator.cli import cli
+from generator.collect import GC_THRESHOLD
 from generator.render import build as build_module
 from generator.render import search
 from generator.render.build import LeakFound, build_site, render_project, run_mkdocs
@@ -201,6 +203,22 @@ def test_pages_written_by_two_processes_are_the_pages_one_writes(
     assert same.made["rendered"] == 0  # what the child made was kept for next time
 
 
+def test_a_build_collects_garbage_seldom_whoever_calls_it(tmp_path: Path) -> None:
+    # with a corpus in memory, the collector's default pace cost a city's build 7 s
+    root = make_portal_repo(tmp_path / "repo", county(2))
+    seen: list[tuple[int, int, int]] = []
+    before = gc.get_threshold()
+    build_site(
+        root,
+        tmp_path / "site",
+        as_of=AS_OF,
+        search=False,
+        progress=lambda _: seen.append(gc.get_threshold()),
+    )
+    assert seen and set(seen) == {GC_THRESHOLD}
+    assert gc.get_threshold() == before  # and as it was, once built
+
+
 def test_nothing_changed_reuses_everything_and_a_new_date_nothing(
     tmp_path: Path, small_shards: None
 ) -> None:
@@ -290,6 +308,24 @@ def test_a_leak_in_a_remade_page_fails_the_rebuild(
     assert f"enterprise/{ENTERPRISE}/index.html" in {leak.path for leak in caught.value.leaks}
     assert files(out) == before
     assert CANARY_PHONE not in "".join(caught.value.details)
+
+
+def test_the_search_index_is_scanned_once_made_and_the_pages_while_it_is_made(
+    tmp_path: Path, without_public_text_rule: None, small_shards: None
+) -> None:
+    # the rest of the site is scanned while Pagefind runs; the index is scanned after it,
+    # the shards taken over from the last build included
+    root = make_portal_repo(tmp_path / "repo", county(5))
+    out = tmp_path / "site"
+    build_site(root, out, as_of=AS_OF)
+    before = files(out)
+    edit_record(root, HAZARD, description=f"仓库安全出口堆放杂物，联系电话 {CANARY_PHONE}。")
+    with pytest.raises(LeakFound) as caught:
+        build_site(root, out, as_of=AS_OF)
+    found = {leak.path for leak in caught.value.leaks}
+    assert f"enterprise/{ENTERPRISE}/index.html" in found
+    assert any(path.startswith("pagefind/") for path in found)  # the phone, in the index
+    assert files(out) == before
 
 
 def test_the_cli_rebuilds_in_full_on_request(tmp_path: Path) -> None:

@@ -1,7 +1,9 @@
 """``anjian build``: validate → audit trail → derive → render → MkDocs → open data → search → scan → swap.
 
 The audit trail is written by a forked child (``generator.forked``) while the
-parent derives the ledgers and writes the open data from the same records.
+parent derives the ledgers and writes the open data from the same records;
+the site's files are scanned for personal data while Pagefind indexes its
+pages, and the index once it is made.
 
 All or nothing.  Everything is made in a work folder beside the output (same
 file system), scanned for personal data, and only then swapped in: exchanged
@@ -30,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,7 +63,7 @@ from generator.render.mkdocs_config import (
 from generator.render.model import Portal, build_portal
 from generator.render.opendata import DATA_DIR, Table, write_open_data
 from generator.render.pages import Page, enterprise_pages, enterprise_src, site_pages
-from generator.render.search import SearchIndexError, index_site
+from generator.render.search import INDEX_DIR, SearchIndexError, index_site
 from generator.render.shell import Shell, folder_of, html_path, take_shells
 from generator.render.templating import make_env
 from generator.schemas import Registry, load_registry
@@ -431,6 +434,20 @@ def build_site(
     """Build the site into ``out``, all or nothing.  ``published`` is called the moment the
     new site is in place: what is left (deleting the old one, saving the caches) cannot
     undo it."""
+    with collect.fewer_collections():  # whoever calls: a build holds a corpus (see ``collect``)
+        return _build_site(root, out, as_of, progress, search, jobs, incremental, published)
+
+
+def _build_site(
+    root: Path,
+    out: Path,
+    as_of: dt.date | None,
+    progress: Progress,
+    search: bool,
+    jobs: int | None,
+    incremental: bool,
+    published: Callable[[], None],
+) -> BuildResult:
     marks: list[tuple[str, float]] = []
 
     def step(name: str, message: str) -> None:
@@ -514,20 +531,37 @@ def build_site(
         del rendered
 
         made = {"rendered": direct.rendered, "reused": direct.reused}
-        if search:
-            step("search", "建立搜索索引（Pagefind，未改动的分片沿用上次）…")
-            shards = index_site(site, direct.indexed, cache)
-            made["shards"] = len(shards)
-            made["shards_reused"] = cache.shards_reused
-
-        step("scan", "隐私扫描（未改动的文件不再扫描）…")
         allow = frozenset(portal.enterprise_by_id)
         known = cache.scanned_before(rules_key(allow, public_fields(registry)))
         passed: dict[str, str] = {}
         # taken unchanged from the published site, which passed the same scan rules
         audit_reused = {f"audit/{p}" for p in audit["reused"]} if audit else set()
-        reused = cache.reused | audit_reused if known is not None else set()
-        leaks = scan_site(site, allow, reused, known=known, previous=cache.out, passed=passed)
+
+        def reused_now() -> set[str]:
+            return cache.reused | audit_reused if known is not None else set()
+
+        def scan(top: Callable[[str], bool], reused: set[str]) -> list[Leak]:
+            return scan_site(
+                site, allow, reused, known=known, previous=cache.out, passed=passed, top=top
+            )
+
+        if search:
+            # Pagefind's processes index the pages while this one scans the rest of the site;
+            # the index, once made, is scanned with the shards it took over (``reused``)
+            step("search", "建立搜索索引（Pagefind，未改动的分片沿用上次），同时隐私扫描其余文件…")
+            rest = {name for name in os.listdir(site) if name != INDEX_DIR}
+            reused = reused_now()
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                indexing = pool.submit(index_site, site, direct.indexed, cache)
+                leaks = scan(rest.__contains__, reused)
+                shards = indexing.result()
+            made["shards"] = len(shards)
+            made["shards_reused"] = cache.shards_reused
+            step("scan", "隐私扫描搜索索引（未改动的文件不再扫描）…")
+            leaks += scan(lambda name: name not in rest, reused_now())
+        else:
+            step("scan", "隐私扫描（未改动的文件不再扫描）…")
+            leaks = scan(lambda _: True, reused_now())
         if borrowed:
             leaks += scan_borrowed(out / "audit", allow, known, passed)
         if leaks:

@@ -24,7 +24,7 @@ import gzip
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -155,8 +155,9 @@ def scan_site(
     known: dict[str, str] | None = None,
     previous: Path | None = None,
     passed: dict[str, str] | None = None,
+    top: Callable[[str], bool] | None = None,
 ) -> list[Leak]:
-    """Every leak in ``site``.
+    """Every leak in ``site`` (in those of its own entries ``top`` takes: all by default).
 
     ``skip``: files taken unchanged from a site that passed this scan under the same
     rules, not read again.  ``known``: site path → digest of the files that passed
@@ -169,7 +170,7 @@ def scan_site(
     skipped = frozenset(skip)
     before = known or {}
     leaks: list[Leak] = []
-    for rel in tree_files(site):
+    for rel in tree_files(site, top):
         if rel.startswith(VENDORED):
             continue
         if rel in skipped and rel in before:
