@@ -3,8 +3,9 @@
 Three things, each keyed so that a stale entry cannot be used:
 
 - **packs**: per record folder (a big folder in several buckets), what loading
-  and schema-checking each file gave — its data, or the problems that stopped
-  it.  An entry is used only for the same content (a BLAKE2 digest of the
+  and schema-checking each file gave — its data (the chunk's kept as one
+  marshal, sent on as it is while none of its files changed), or the problems
+  that stopped it.  An entry is used only for the same content (a BLAKE2 digest of the
   bytes; the file's size, times and inode say whether it may have changed,
   with git's guard against "racy" files changed within the same tick), and the
   whole cache lives under a *salt*: the schemas, the size limit, the code of
@@ -40,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 CACHE_DIR = ".anjian-cache"
-VERSION = 1
+VERSION = 2  # 2: the data of a chunk's files kept as one marshal
 RACY_NS = 2_000_000_000  # a file changed this close to the cache write is re-read next time
 DISABLE_ENV = "ANJIAN_NO_CACHE"
 
@@ -159,10 +160,14 @@ def write_stored(file: Path, value: Any) -> None:
 class Pack:
     """Cached results for the files of one folder (or one bucket of it).
 
-    ``files``: name → (stat, digest, payload); ``evidence``: path → (stat, sha256
-    or None for a Git LFS pointer).  ``written`` is when the results were
-    computed: a file whose mtime is not clearly older was possibly changed in
-    the same tick, and is read again.
+    ``files``: name → (stat, digest, (loaded, problems, id)).  The data of the
+    files that loaded is kept apart, as one marshal of their list in the order
+    the chunk last gave them (``chunk_data``): a run that needs none of it (the
+    rules' results kept, no records wanted) never takes it apart, and one that
+    sends it all on unchanged sends those very bytes.  ``evidence``: path →
+    (stat, sha256 or None for a Git LFS pointer).  ``written`` is when the
+    results were computed: a file whose mtime is not clearly older was possibly
+    changed in the same tick, and is read again.
     """
 
     def __init__(self, file: Path | None) -> None:
@@ -171,8 +176,16 @@ class Pack:
         loaded = read_stored(file) if file is not None and file.is_file() else None
         saved: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
         ok = saved.get("version") == VERSION
+        names, blob = saved["data"] if ok and _is_data(saved.get("data")) else ((), _NO_DATA)
+        self._names: tuple[str, ...] = names
+        self._blob: bytes = blob
+        self._data: dict[str, Any] | None = None  # the blob taken apart, once asked for
+        self._new: dict[str, Any] = {}  # data of the files loaded in this run
         self.written: int = saved["written"] if ok else 0
-        self.files: dict[str, tuple[Stat, bytes, Any]] = saved["files"] if ok else {}
+        kept = set(names)
+        self.files: dict[str, tuple[Stat, bytes, tuple[bool, list[Any], str | None]]] = (
+            {k: v for k, v in saved["files"].items() if not v[2][0] or k in kept} if ok else {}
+        )
         self.evidence: dict[str, tuple[Stat, str | None]] = saved["evidence"] if ok else {}
         # the rules' results for the chunk: (key, problems, what they depended on)
         self.rules: Any = saved.get("rules") if ok else None
@@ -184,7 +197,7 @@ class Pack:
         return st == cached and st[1] < self.written - RACY_NS
 
     def fresh(self, name: str, st: Stat) -> Any | None:
-        """The payload, if the file is unchanged by its stat alone (None: read it)."""
+        """The entry, if the file is unchanged by its stat alone (None: read it)."""
         entry = self.files.get(name)
         if entry is not None and self._trusted(st, entry[0]):
             self.used.add(name)
@@ -201,10 +214,45 @@ class Pack:
             return entry
         return None
 
-    def store(self, name: str, st: Stat, content: bytes, payload: Any) -> None:
-        self.files[name] = (st, content, payload)
+    def store(
+        self, name: str, st: Stat, content: bytes, data: Any, problems: list[Any]
+    ) -> tuple[Stat, bytes, tuple[bool, list[Any], str | None]]:
+        """A file loaded (``data``, None if it did not load) and checked in this run."""
+        found = data.get("id") if isinstance(data, dict) else None
+        record_id = found if isinstance(found, str) else None  # as ``Record.id``
+        entry = (st, content, (data is not None, problems, record_id))
+        self.files[name] = entry
+        if data is not None:
+            self._new[name] = data
         self.used.add(name)
         self.dirty = True
+        return entry
+
+    def data_of(self, name: str) -> Any:
+        """The data of a file that loaded (from this run, or taken from the blob)."""
+        if name in self._new:
+            return self._new[name]
+        if self._data is None:
+            self._data = dict(zip(self._names, marshal.loads(self._blob), strict=True))
+        return self._data[name]
+
+    def chunk_data(self, names: list[str]) -> bytes | None:
+        """The marshal of the list of these files' data (every one loaded), in this order:
+        the stored bytes when they are that; None if marshal refuses a value (the pack
+        is then not written)."""
+        if tuple(names) == self._names and not self._new.keys() & self._names:
+            return self._blob
+        values = [self.data_of(name) for name in names]
+        try:
+            blob = marshal.dumps(values)
+        except ValueError:
+            self.file = None
+            return None
+        self._names, self._blob = tuple(names), blob
+        self._data = dict(zip(names, values, strict=True))
+        self._new.clear()
+        self.dirty = True
+        return blob
 
     def evidence_digest(self, path: str, st: Stat) -> tuple[bool, str | None]:
         entry = self.evidence.get(path)
@@ -234,8 +282,11 @@ class Pack:
         self.rules = value
         self.dirty = True
 
-    def save(self) -> None:
-        """Write back what this run used (files gone from the folder are dropped)."""
+    def save(self, loaded: list[str]) -> None:
+        """Write back what this run used (files gone from the folder are dropped);
+        ``loaded``: the files of the chunk that loaded, in its order."""
+        if self.chunk_data(loaded) is None:
+            return
         stale = set(self.files) - self.used or set(self.evidence) - self.used_evidence
         if self.file is None or not (self.dirty or stale):
             return
@@ -245,10 +296,23 @@ class Pack:
                 "version": VERSION,
                 "written": self.started,
                 "files": {k: v for k, v in self.files.items() if k in self.used},
+                "data": (self._names, self._blob),
                 "evidence": {k: v for k, v in self.evidence.items() if k in self.used_evidence},
                 "rules": self.rules,
             },
         )
+
+
+_NO_DATA = marshal.dumps([])
+
+
+def _is_data(value: Any) -> bool:
+    return (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], tuple)
+        and isinstance(value[1], bytes)
+    )
 
 
 def pack_file(root: Path, salt_value: str, key: str) -> Path:

@@ -27,7 +27,6 @@ that hold or refer to the edited records.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import gc
 import marshal
@@ -154,8 +153,9 @@ class ChunkResult:
     problems: list[Problem] = field(default_factory=list)
     # every record that loaded: its path, and whether it passed schema and rules
     records: list[tuple[str, bool]] = field(default_factory=list)
-    # their data in the same order, when the caller keeps the records (marshalled on the
-    # way back from a worker process: see _check)
+    # their data in the same order, when the caller keeps the records: marshalled (it
+    # loads in half pickle's time; the pack's own bytes when none of the chunk's files
+    # changed, see ``Pack.chunk_data``), as a list should marshal refuse a value
     data: bytes | list[Any] = field(default_factory=list)
     aliases: list[tuple[str, str]] = field(default_factory=list)
     files: int = 0
@@ -192,11 +192,10 @@ class _Worker:
         file = cache.pack_file(s.root, s.salt, key) if s.use_cache else None
         return cache.Pack(file)
 
-    def load(
-        self, path: str, pack: cache.Pack
-    ) -> tuple[Record | None, list[Problem], bytes | None]:
-        """One file: its record (None if it did not load), its load and schema problems, and
-        the digest of its bytes (None if they could not be read)."""
+    def load(self, path: str, pack: cache.Pack) -> tuple[bool, list[Problem], bytes | None, Any]:
+        """One file: whether it loaded, its load and schema problems, the digest of its
+        bytes (None if they could not be read) and its id (None if it has none).  Its data
+        stays in the pack (``Pack.data_of``) until a rule or the caller wants it."""
         s = self.settings
         full = f"{s.root}/{path}"
         name = path.rsplit("/", 1)[1]
@@ -218,17 +217,16 @@ class _Worker:
                     f"无法读取文件：{err.strerror}",
                     f"cannot read file: {err.strerror}",
                 )
-                return None, [problem], None
+                return False, [problem], None, None
             content = cache.digest(raw)
             entry = pack.same_content(name, st, content)
             if entry is None:
                 self.evidence_ahead.extend(
                     m.decode(errors="replace") for m in _EVIDENCE_PATH.findall(raw)
                 )
-                payload = self._check_fresh(path, raw)
-                pack.store(name, st, content, payload)
-                return (*self._from_payload(path, payload), content)
-        return (*self._from_payload(path, entry[2]), entry[1])
+                entry = pack.store(name, st, content, *self._check_fresh(path, raw))
+        loaded, problems, record_id = entry[2]
+        return loaded, [Problem(*p) for p in problems], entry[1], record_id
 
     def _check_fresh(self, path: str, raw: bytes) -> tuple[Any, list[tuple[Any, ...]]]:
         """Load and schema-check a file's bytes: (data or None, problems as tuples)."""
@@ -245,36 +243,30 @@ class _Worker:
                 problems = self.checker.check(record)
         return parsed.data, [astuple(p) for p in problems]
 
-    def _from_payload(self, path: str, payload: Any) -> tuple[Record | None, list[Problem]]:
-        data, problems = payload
-        found = [Problem(*p) for p in problems]
-        if data is None:
-            return None, found
-        return lazy_record(self.root, path, data, self.settings.max_bytes), found
-
     def check(self, key: str, paths: list[str]) -> ChunkResult:
         s = self.settings
         pack = self._pack(key)
         result = ChunkResult(files=len(paths))
-        loaded: list[Record] = []
-        schema_ok: list[Record] = []
+        loaded: list[str] = []  # the paths of the files that loaded
+        schema_ok: set[str] = set()
         contents: list[tuple[str, bytes]] | None = []
         self.evidence_ahead = []
         prefetch.ahead([f"{self.root}/{p}" for p in paths if p.rsplit("/", 1)[1] not in pack.files])
         for path in paths:
-            record, problems, content = self.load(path, pack)
+            ok, problems, content, record_id = self.load(path, pack)
             result.problems.extend(problems)
             if content is None:
                 contents = None  # an unreadable file: the chunk's rule results are not kept
             elif contents is not None:
                 contents.append((path, content))
-            if record is None:
+            if not ok:
                 continue
-            loaded.append(record)
+            loaded.append(path)
             if not problems:
-                schema_ok.append(record)
-            if record.id is not None and record.id != record.stem:
-                result.aliases.append((record.id, path))
+                schema_ok.add(path)
+            if record_id is not None and record_id != _stem(path):
+                result.aliases.append((record_id, path))
+        names = [path.rsplit("/", 1)[1] for path in loaded]
         rule_key = (
             rulecache.chunk_key(_names(LOCAL_RULES), s.as_of, self.policy_bytes, contents)
             if self.keep_rules and contents is not None
@@ -282,14 +274,20 @@ class _Worker:
         )
         found = self._kept(pack, rule_key)
         if found is None:
-            found = self._apply_rules(pack, rule_key, loaded, schema_ok)
+            records = [
+                lazy_record(self.root, path, pack.data_of(name), s.max_bytes)
+                for path, name in zip(loaded, names, strict=True)
+            ]
+            found = self._apply_rules(
+                pack, rule_key, records, [r for r in records if r.path in schema_ok]
+            )
         result.problems.extend(found)
-        pack.save()
         bad = {p.path for p in found if p.severity == "error"}
-        ok = {r.path for r in schema_ok} - bad
-        result.records = [(record.path, record.path in ok) for record in loaded]
-        if s.keep_records:
-            result.data = [record.data for record in loaded]
+        result.records = [(path, path in schema_ok and path not in bad) for path in loaded]
+        if s.keep_records:  # the very bytes kept in the pack, when none of its files changed
+            data = pack.chunk_data(names)
+            result.data = data if data is not None else [pack.data_of(n) for n in names]
+        pack.save(names)
         return result
 
     def _kept(self, pack: cache.Pack, rule_key: bytes | None) -> list[Problem] | None:
@@ -352,6 +350,11 @@ class _Worker:
         return found
 
 
+def _stem(path: str) -> str:
+    """As ``Record.stem``: the file's name without its suffix."""
+    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
 def _names(rules: list[Any]) -> list[str]:
     return [f"{rule.__module__}.{rule.__qualname__}" for rule in rules]
 
@@ -398,14 +401,9 @@ def _start(settings: Settings) -> None:
 
 
 def _check(task: tuple[str, list[str]]) -> ChunkResult:
-    """A chunk checked in a worker process, its records' data marshalled for the way back
-    (it loads in half pickle's time); left as it is should marshal refuse a value."""
+    """A chunk checked in a worker process."""
     assert _WORKER is not None
-    result = _WORKER.check(*task)
-    if result.data:
-        with contextlib.suppress(ValueError):
-            result.data = marshal.dumps(result.data)
-    return result
+    return _WORKER.check(*task)
 
 
 def _run(settings: Settings, tasks: list[tuple[str, list[str]]], jobs: int) -> list[ChunkResult]:
@@ -413,7 +411,11 @@ def _run(settings: Settings, tasks: list[tuple[str, list[str]]], jobs: int) -> l
     if jobs <= 1 or files < PARALLEL_THRESHOLD or len(tasks) < 2:
         with fewer_collections():
             worker = _Worker(settings)
-            return [worker.check(*task) for task in tasks]
+            alone = [worker.check(*task) for task in tasks]
+        for result in alone:
+            if isinstance(result.data, bytes):
+                result.data = marshal.loads(result.data)
+        return alone
     # big chunks first, so that no worker is left with a big one at the end
     order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][1]))
     with (
