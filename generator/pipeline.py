@@ -45,7 +45,7 @@ from generator.collect import GC_THRESHOLD, fewer_collections
 from generator.load import Document, Pointer, Position, parse_document
 from generator.policy import POLICY_FILE, Policy, load_policy
 from generator.problems import Problem
-from generator.records import RECORDS_DIR, Folders, Record, RecordIndex, Trail, kind_of
+from generator.records import RECORDS_DIR, Folders, Record, RecordIndex, Trail, kind_of, stem_of
 from generator.rules import MODULES, blacklist_policy
 from generator.rules.context import Context, FileDigests
 from generator.schema_check import SchemaChecker
@@ -264,7 +264,7 @@ class _Worker:
             loaded.append(path)
             if not problems:
                 schema_ok.add(path)
-            if record_id is not None and record_id != _stem(path):
+            if record_id is not None and record_id != stem_of(path):
                 result.aliases.append((record_id, path))
         names = [path.rsplit("/", 1)[1] for path in loaded]
         rule_key = (
@@ -348,11 +348,6 @@ class _Worker:
                 else (rule_key, [astuple(p) for p in found], depends.stored())
             )
         return found
-
-
-def _stem(path: str) -> str:
-    """As ``Record.stem``: the file's name without its suffix."""
-    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
 def _names(rules: list[Any]) -> list[str]:

@@ -44,11 +44,15 @@ class Record:
 
     @property
     def stem(self) -> str:
-        name = self.path.rsplit("/", 1)[-1]
-        return name.rsplit(".", 1)[0]
+        return stem_of(self.path)
 
     def locate(self, pointer: Pointer, *, key: bool = False) -> Position | None:
         return self.doc.locate(pointer, key=key)
+
+
+def stem_of(path: str) -> str:
+    """``records/<kind>/…/<name>.yaml`` → ``<name>``."""
+    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
 def kind_of(path: str) -> str | None:

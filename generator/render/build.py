@@ -540,7 +540,7 @@ def _build_site(
         def reused_now() -> set[str]:
             return cache.reused | audit_reused if known is not None else set()
 
-        def scan(top: Callable[[str], bool], reused: set[str]) -> list[Leak]:
+        def scan(top: Callable[[str], bool] | None, reused: set[str]) -> list[Leak]:
             return scan_site(
                 site, allow, reused, known=known, previous=cache.out, passed=passed, top=top
             )
@@ -561,7 +561,7 @@ def _build_site(
             leaks += scan(lambda name: name not in rest, reused_now())
         else:
             step("scan", "隐私扫描（未改动的文件不再扫描）…")
-            leaks = scan(lambda _: True, reused_now())
+            leaks = scan(None, reused_now())
         if borrowed:
             leaks += scan_borrowed(out / "audit", allow, known, passed)
         if leaks:
