@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
+from generator.derive import lifecycle as lc
 from generator.derive.hazards import derive_statuses, find_recurrences, hazard_status
 from generator.policy import Policy
 
@@ -134,3 +136,17 @@ def test_a_recurrence_is_not_known_before_the_later_hazard_is_found() -> None:
     first = hazard(events=closed("2026-03-06"))
     again = hazard("HAZ-20260601-001", "2026-06-01", "2026-06-08")
     assert find_recurrences([first, again], POLICY, day("2026-05-31")) == []
+
+
+def test_settling_the_events_ends_where_replaying_them_step_by_step_does() -> None:
+    # every sequence of up to four events of the loop's types (and one it does not know)
+    kinds = [*lc.TRANSITIONS, "未知"]
+    loop = (lc.RECTIFIED, lc.RECHECK_PASSED, lc.CLOSE)
+    closed_twice = (*loop, lc.REOPEN, *loop)  # the second closure is the one that stands
+    sequences = (s for n in range(5) for s in itertools.product(kinds, repeat=n))
+    for sequence in itertools.chain([closed_twice, closed_twice[:-1]], sequences):
+        events = [{"type": kind} for kind in sequence]
+        state, steps = lc.replay(events)
+        closures = [s.index for s in steps if s.event_type == lc.CLOSE and s.after == lc.CLOSED]
+        standing = closures[-1] if state == lc.CLOSED else None
+        assert lc.settle(events) == (state, standing), sequence

@@ -42,20 +42,17 @@ def events_until(hazard: Data, day: dt.date) -> list[Data]:
     return out
 
 
+def standing(hazard: Data, day: dt.date) -> tuple[str, dt.date | None]:
+    """The hazard's state on ``day`` and the date of the closure standing then (None when
+    it is open on that day)."""
+    events = events_until(hazard, day)
+    state, closure = lc.settle(events)
+    return state, None if closure is None else parse_day(events[closure].get("date"))
+
+
 def closed_on(hazard: Data, day: dt.date) -> dt.date | None:
     """Date of the closure standing on ``day`` (None when the hazard is open on that day)."""
-    events = events_until(hazard, day)
-    state, steps = lc.replay(events)
-    return _closure(events, state, steps)
-
-
-def _closure(events: list[Data], state: str, steps: Sequence[lc.Step]) -> dt.date | None:
-    if state != lc.CLOSED:
-        return None
-    for step in reversed(steps):
-        if step.event_type == lc.CLOSE and step.after == lc.CLOSED:
-            return parse_day(events[step.index].get("date"))
-    return None
+    return standing(hazard, day)[1]
 
 
 def found_by(hazard: Data, day: dt.date) -> bool:
@@ -88,9 +85,7 @@ class HazardStatus:
 
 def hazard_status(hazard: Data, policy: Policy, as_of: dt.date) -> HazardStatus:
     """The derived state of one hazard on ``as_of``."""
-    events = events_until(hazard, as_of)
-    state, steps = lc.replay(events)
-    closed = _closure(events, state, steps)
+    state, closed = standing(hazard, as_of)
     deadline = parse_day(hazard.get("deadline"))
     is_open = state != lc.CLOSED
     days_left = (deadline - as_of).days if deadline is not None and is_open else None

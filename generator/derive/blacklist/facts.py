@@ -59,7 +59,7 @@ class Facts:
 
 
 def state_on(hazard: Data, day: dt.date) -> str:
-    return lc.replay(events_until(hazard, day))[0]
+    return lc.settle(events_until(hazard, day))[0]
 
 
 def is_overdue(hazard: Data, as_of: dt.date, grace_days: int = 0) -> bool:
