@@ -102,7 +102,11 @@ class LazyDocument(Document):
             self.raw_scalars = parsed.raw_scalars
 
 
-def lazy_record(root: str, path: str, data: dict[str, Any], max_bytes: int) -> Record:
+def lazy_record(
+    root: str, path: str, data: dict[str, Any], max_bytes: int, kind: str | None = None
+) -> Record:
+    """A record whose positions are read only when asked for; ``kind``: its path's, when
+    the caller knows it (the records of a chunk share their folder)."""
     doc = LazyDocument(
         data=data,
         positions=_UNLOCATED,
@@ -112,7 +116,7 @@ def lazy_record(root: str, path: str, data: dict[str, Any], max_bytes: int) -> R
         path=path,
         max_bytes=max_bytes,
     )
-    return Record(kind=kind_of(path) or "", path=path, doc=doc)
+    return Record(kind=(kind or kind_of(path)) or "", path=path, doc=doc)
 
 
 def chunks(paths: Sequence[str]) -> list[tuple[str, list[str]]]:
@@ -490,8 +494,9 @@ def check_files(
         with collect.paused():
             for r in results:
                 assert isinstance(r.data, list)  # loaded by _run
+                kind = kind_of(r.records[0][0]) if r.records else None  # one folder, one kind
                 for (path, ok), data in zip(r.records, r.data, strict=True):
-                    made.append((order[path], lazy_record(where, path, data, max_bytes), ok))
+                    made.append((order[path], lazy_record(where, path, data, max_bytes, kind), ok))
                 r.data = []
             made.sort(key=lambda row: row[0])
             records = [record for _, record, _ in made]

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from generator.render import rowsplice
+from generator.render import build, rowsplice
 from generator.render.build import build_site
 from generator.render.opendata import JSON_FRAME, _json_line
 from generator.render.rowsplice import Frame, RowIndex, row_digests, write_rows
@@ -128,7 +128,12 @@ def test_rows_without_a_stable_form_are_written_whole_without_an_index(tmp_path:
     assert (tmp_path / "f").read_bytes() == b'id,name\r\nH1,"\xe7\x94\xb2"\r\n'
 
 
-def test_a_rebuild_copies_unchanged_tables_and_splices_the_changed_one(tmp_path: Path) -> None:
+@pytest.mark.parametrize("apart", [False, True], ids=["here", "by-a-child"])
+def test_a_rebuild_copies_unchanged_tables_and_splices_the_changed_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apart: bool
+) -> None:
+    if apart:  # as for a city: a forked child writes the open data while the pages are made
+        monkeypatch.setattr(build, "FORK_ROWS", 0)
     root = make_portal_repo(tmp_path / "repo", with_enterprises(portal_records(), 30))
     out = tmp_path / "pub" / "site"
     build_site(root, out, as_of=AS_OF, search=False)
@@ -146,3 +151,11 @@ def test_a_rebuild_copies_unchanged_tables_and_splices_the_changed_one(tmp_path:
     assert "enterprises.csv" not in kept and "enterprises.json" not in kept
     enterprises = json.loads((out / "data/enterprises.json").read_text(encoding="utf-8"))
     assert "青川县新名称化工有限公司" in {row["name"] for row in enterprises}
+    page = (out / "opendata/index.html").read_text(encoding="utf-8")
+    assert f"<small>enterprises</small></th><td>{len(enterprises)}</td>" in page
+
+    # what the writer recorded reached the manifest: nothing changed, every file is kept
+    inode = {f.name: f.stat().st_ino for f in (out / "data").iterdir()}
+    build_site(root, out, as_of=AS_OF, search=False)
+    written = {f.name for f in (out / "data").iterdir() if f.stat().st_ino != inode[f.name]}
+    assert written == {"datapackage.json", "blacklist.csv", "blacklist.json"}  # always made

@@ -46,7 +46,7 @@ from generator.audit.publish import NO_GIT_NOTE, Named, named_on, write_site_aud
 from generator.cache import file_digest
 from generator.policy import Policy, load_policy
 from generator.problems import Problem
-from generator.render.cache import SiteCache, code_digest
+from generator.render.cache import Changes, SiteCache, code_digest
 from generator.render.direct import DirectPages, complete_sitemap, write_direct_pages
 from generator.render.directory import DIRECTORY_INDEX, write_directory_index
 from generator.render.docs import write_docs, write_shells
@@ -61,7 +61,7 @@ from generator.render.mkdocs_config import (
     write_config,
 )
 from generator.render.model import Portal, build_portal
-from generator.render.opendata import DATA_DIR, Table, write_open_data
+from generator.render.opendata import DATA_DIR, FORK_ROWS, Table, row_count, write_open_data
 from generator.render.pages import Page, enterprise_pages, enterprise_src, site_pages
 from generator.render.search import INDEX_DIR, SearchIndexError, index_site
 from generator.render.shell import Shell, folder_of, html_path, take_shells
@@ -314,19 +314,27 @@ def render_project(
     ``cache``: the last build's, for the open data files whose rows are unchanged."""
     env = make_env()
     repo_config = read_repo_config(root)
-    tables = write_open_data(portal, project / DATA_DIR, cache)
-    write_directory_index(portal, project / DIRECTORY_INDEX)
+    opendata = _write_open_data(portal, project / DATA_DIR, cache)
+    try:
+        write_directory_index(portal, project / DIRECTORY_INDEX)
+        tables: list[Table] = []  # the pages' (they read it once rendered)
+        extra = {
+            "portal": portal,
+            "tables": tables,
+            "as_of": portal.as_of.isoformat(),
+            "anjian": dict((repo_config.get("extra") or {}).get("anjian") or {}),
+        }
+        handbook = handbook_pages(root)
+        pages = [*site_pages(portal, extra), *handbook]
+        written, changes = opendata.result()
+    finally:
+        opendata.cancel()
+    if cache is not None and changes is not None:
+        cache.absorb(changes)
+    tables += written
     env.globals["audit"] = audit()  # navigable pages only
-    extra = {
-        "portal": portal,
-        "tables": tables,
-        "as_of": portal.as_of.isoformat(),
-        "anjian": dict((repo_config.get("extra") or {}).get("anjian") or {}),
-    }
-    handbook = handbook_pages(root)
     nav = [(SECTION_TITLE, handbook_nav(handbook))] if handbook else []
     in_nav = nav_sources(nav)
-    pages = [*site_pages(portal, extra), *handbook]
     navigable = [p for p in pages if p.src in in_nav]
     direct = [p for p in pages if p.src not in in_nav]
     folders = {folder_of(p.src) for p in direct}
@@ -339,6 +347,23 @@ def render_project(
     site_url = str(repo_config.get("site_url") or "")
     (project / FEED_FILE).write_text(render_feed(env, portal, site_url), encoding="utf-8")
     return Rendered(portal, env, extra, tables, navigable, direct, folders, site_url)
+
+
+def _write_open_data(
+    portal: Portal, folder: Path, cache: SiteCache | None
+) -> forked.Forked[tuple[list[Table], Changes | None]]:
+    """The open data files, written by a forked child while the build makes its pages
+    (a city's tables are half a million rows: 5 s of digests and text); the tables come
+    back without their rows, and what the child recorded in the cache is taken over."""
+    fork = row_count(portal) >= FORK_ROWS and forked.room_for_a_child()
+    mark = cache.mark() if cache is not None else None
+
+    def write() -> tuple[list[Table], Changes | None]:
+        tables = write_open_data(portal, folder, cache)
+        changes = cache.changes_since(mark) if cache is not None and mark is not None else None
+        return [t.without_rows() for t in tables], changes
+
+    return forked.start(write, fork=fork)
 
 
 def write_pages(rendered: Rendered, site: Path, cache: SiteCache) -> DirectPages:
@@ -377,21 +402,19 @@ def _write_in_two(
     20,000 enterprise pages): the same files, and the same ``DirectPages`` and cache
     entries as one process would give.  (Without memory to spare, the halves are
     written one after the other.)"""
-    known, reused = set(cache.new.pages), set(cache.reused)
+    mark = cache.mark()
 
-    def other_half() -> tuple[DirectPages, dict[str, list[str]], set[str]]:
+    def other_half() -> tuple[DirectPages, Changes]:
         done = write_direct_pages(rendered.env, _share(rendered, 1, 2), shells, site, cache)
-        added = {rel: entry for rel, entry in cache.new.pages.items() if rel not in known}
-        return done, added, cache.reused - reused
+        return done, cache.changes_since(mark)
 
     child = forked.start(other_half, fork=forked.room_for_a_child())
     try:
         mine = write_direct_pages(rendered.env, _share(rendered, 0, 2), shells, site, cache)
-        theirs, added, linked = child.result()
+        theirs, changes = child.result()
     finally:
         child.cancel()
-    cache.new.pages.update(added)
-    cache.reused |= linked
+    cache.absorb(changes)
     urls = [
         url
         for pair in itertools.zip_longest(mine.urls, theirs.urls)

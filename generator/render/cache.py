@@ -133,6 +133,22 @@ class Manifest:
         return marshal.dumps(data)
 
 
+@dataclass
+class Changes:
+    """What a forked child recorded in its copy of the cache, for the parent's (``absorb``)."""
+
+    pages: dict[str, list[str]]
+    reused: set[str]
+    rows: dict[str, RowIndex]
+
+
+@dataclass(frozen=True)
+class Mark:
+    pages: frozenset[str]
+    reused: frozenset[str]
+    rows: frozenset[str]
+
+
 def _link(source: Path, target: Path, folders: set[Path]) -> None:
     """``target`` as a hard link to ``source`` (a copy where linking fails); ``folders``:
     those made so far (a city links 20,000 pages into a few hundred folders)."""
@@ -177,6 +193,22 @@ class SiteCache:
         self.record_page(rel, key, entry[1])
         self.reused.add(rel)
         return entry[1]
+
+    def mark(self) -> Mark:
+        """Where the cache stands now, for ``changes_since`` (in a child forked after)."""
+        return Mark(frozenset(self.new.pages), frozenset(self.reused), frozenset(self.new_rows))
+
+    def changes_since(self, mark: Mark) -> Changes:
+        return Changes(
+            {rel: entry for rel, entry in self.new.pages.items() if rel not in mark.pages},
+            self.reused - mark.reused,
+            {d: index for d, index in self.new_rows.items() if d not in mark.rows},
+        )
+
+    def absorb(self, changes: Changes) -> None:
+        self.new.pages.update(changes.pages)
+        self.reused |= changes.reused
+        self.new_rows.update(changes.rows)
 
     def release(self, old: Path) -> None:
         """Delete the old site's names of the pages this build linked from it (its other

@@ -8,6 +8,7 @@ Nested values (lists, objects) are JSON text in CSV cells (Table Schema types
 
 from __future__ import annotations
 
+import copy
 import csv
 import functools
 import hashlib
@@ -79,6 +80,16 @@ class Table:
     json_bytes: int = 0
     primary_key: str = "id"
     encoding: str = "utf-8"
+    total: int = field(init=False)  # rows: still known once they are let go (``without_rows``)
+
+    def __post_init__(self) -> None:
+        self.total = len(self.rows)
+
+    def without_rows(self) -> Table:
+        """The table as the pages need it once its files are written: all but its rows."""
+        bare = copy.copy(self)
+        bare.rows = ()
+        return bare
 
 
 def _type_of(spec: FieldSpec) -> str:
@@ -399,6 +410,12 @@ def datapackage(portal: Portal, tables: list[Table]) -> dict[str, Any]:
         "keywords": ["安全生产", "监督检查", "隐患", "行政处罚", "严重失信主体名单"],
         "resources": resources,
     }
+
+
+def row_count(portal: Portal) -> int:
+    """About how many rows the open data files have (the records they come from)."""
+    kinds = (portal.enterprises, portal.inspections, portal.hazards, portal.penalties)
+    return sum(map(len, kinds)) + len(portal.self_reports) + len(portal.complaints)
 
 
 # from this many rows on, a forked child writes the CSV files while the build writes the
