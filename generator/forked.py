@@ -118,14 +118,21 @@ class Ahead(Generic[A, T]):
             if feed is not None:
                 os.close(feed)
             return start(functools.partial(self.step, value), fork=False)
-        data = pickle.dumps(value)
-        try:
-            with os.fdopen(feed, "wb") as pipe:
-                pipe.write(len(data).to_bytes(8, "big"))
-                pipe.write(data)
-        except BrokenPipeError:
-            pass  # the child is gone: ``result()`` says so
+        _feed(feed, value)
         return job
+
+    def send_made(self, make: Callable[[], A], *, fork: bool = True) -> Forked[T]:
+        """Hand the child what ``make`` gives, worked out meanwhile by another child
+        forked now, which sends it on itself: this process goes on at once.  (With
+        ``fork=False``, ``make`` runs here, then ``send``.)  The result raises what
+        ``make`` raised, if it did."""
+        job, feed = self.job, self.feed
+        if job is None or feed is None or not fork or not hasattr(os, "fork"):
+            return self.send(make(), fork=fork)
+        self.job = self.feed = None
+        feeder = start(lambda: _feed(feed, make()))
+        os.close(feed)
+        return _Fed(feeder, job)
 
     def cancel(self) -> None:
         """Stop the child (the parent gave up before sending it anything)."""
@@ -135,6 +142,33 @@ class Ahead(Generic[A, T]):
         if self.feed is not None:
             os.close(self.feed)
             self.feed = None
+
+
+def _feed(feed: int, value: object) -> None:
+    """Write ``value`` to the pipe of a child forked ``ahead``, length first, and close it."""
+    data = pickle.dumps(value)
+    try:
+        with os.fdopen(feed, "wb") as pipe:
+            pipe.write(len(data).to_bytes(8, "big"))
+            pipe.write(data)
+    except BrokenPipeError:
+        pass  # the child is gone: its ``result()`` says so
+
+
+class _Fed(Forked[T]):
+    """A child forked ahead, and the one working out its input (``Ahead.send_made``)."""
+
+    def __init__(self, feeder: Forked[None], job: Forked[T]) -> None:
+        super().__init__(None, None, None)
+        self.feeder, self.job = feeder, job
+
+    def result(self) -> T:
+        self.feeder.result()  # the input could not be made: that is what went wrong
+        return self.job.result()
+
+    def cancel(self) -> None:
+        self.feeder.cancel()
+        self.job.cancel()
 
 
 def ahead(step: Callable[[A], T], *, fork: bool = True) -> Ahead[A, T]:

@@ -167,3 +167,27 @@ def test_an_exception_in_a_child_forked_ahead_is_raised_in_the_parent() -> None:
 
     with pytest.raises(Refused, match="起点提交"):
         forked.ahead(refuse).send("审计历史中没有这个起点提交").result()
+
+
+def test_a_child_forked_ahead_can_be_sent_what_another_child_works_out() -> None:
+    """The build goes on with the ledgers while one child names the records for the trail's."""
+    pending = forked.ahead(lambda made: (os.getpid(), made))
+    trail = pending.send_made(lambda: (os.getpid(), [f"HAZ-{n:06}" for n in range(100_000)]))
+    child, (maker, ids) = trail.result()
+    assert len({child, maker, os.getpid()}) == 3  # worked out by neither this process nor it
+    assert (ids[0], len(ids)) == ("HAZ-000000", 100_000)
+
+
+def test_what_the_input_could_not_be_made_of_is_raised_not_a_dead_child() -> None:
+    def make() -> str:
+        raise ValueError("员工名册无法读取")
+
+    trail = forked.ahead(lambda made: made).send_made(make)
+    with pytest.raises(ValueError, match="员工名册"):
+        trail.result()
+
+
+def test_made_without_fork_the_input_is_made_here_and_the_step_runs_here() -> None:
+    pending = forked.ahead(lambda made: (os.getpid(), made))
+    trail = pending.send_made(lambda: (os.getpid(), "名单"), fork=False)
+    assert trail.result() == (os.getpid(), (os.getpid(), "名单"))
