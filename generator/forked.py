@@ -14,7 +14,8 @@ shares with the parent as its own resident memory (1.8 GB, before it does
 anything).  A step that needs only a little of what the parent will load (the
 audit trail: which records may be named) can be forked early instead: ``ahead`` forks while the parent is still small, the
 child waits, and ``Ahead.send`` hands it its input (pickled through a second
-pipe) once the parent has it.
+pipe) once the parent has it, or ``Ahead.send_made`` forks a second child that
+works that input out and sends it on itself, while the parent goes on.
 
 A child shares the parent's memory only until either writes to it, and adds
 its own: ``room_for_a_child()`` says whether the machine has that much to

@@ -75,8 +75,7 @@ def settle(events: Sequence[dict[str, Any]]) -> tuple[str, int | None]:
     state = FOUND
     closure = None
     for index, event in enumerate(events):
-        kind = event.get("type", "")
-        after = TRANSITIONS.get(kind if kind.__class__ is str else str(kind), _NOWHERE).get(state)
+        after = TRANSITIONS.get(str(event.get("type", "")), _NOWHERE).get(state)
         if after is not None:
             if after == CLOSED:  # only a 销号 leads there
                 closure = index

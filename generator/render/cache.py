@@ -144,6 +144,8 @@ class Changes:
 
 @dataclass(frozen=True)
 class Mark:
+    """What the cache held when a child was forked: its ``changes_since`` are the rest."""
+
     pages: frozenset[str]
     reused: frozenset[str]
     rows: frozenset[str]
