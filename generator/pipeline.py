@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
 import marshal
 import os
 import re
@@ -163,6 +164,9 @@ class ChunkResult:
     data: bytes | list[Any] = field(default_factory=list)
     aliases: list[tuple[str, str]] = field(default_factory=list)
     files: int = 0
+    # a digest of the names and bytes of the files that loaded, in order: what the records'
+    # data was made from (empty when a file could not be read)
+    content: bytes = b""
 
 
 class _Worker:
@@ -271,6 +275,8 @@ class _Worker:
             if record_id is not None and record_id != stem_of(path):
                 result.aliases.append((record_id, path))
         names = [path.rsplit("/", 1)[1] for path in loaded]
+        if contents is not None:
+            result.content = content_key(contents, set(loaded))
         rule_key = (
             rulecache.chunk_key(_names(LOCAL_RULES), s.as_of, self.policy_bytes, contents)
             if self.keep_rules and contents is not None
@@ -352,6 +358,15 @@ class _Worker:
                 else (rule_key, [astuple(p) for p in found], depends.stored())
             )
         return found
+
+
+def content_key(contents: list[tuple[str, bytes]], loaded: set[str]) -> bytes:
+    """A digest of the paths and contents of the ``loaded`` files, in order."""
+    h = hashlib.blake2b(digest_size=16)
+    for path, content in contents:
+        if path in loaded:
+            h.update(path.encode() + b"\0" + content)
+    return h.digest()
 
 
 def _names(rules: list[Any]) -> list[str]:
@@ -442,6 +457,9 @@ class Checked:
     records: list[Record]  # every record that loaded, in the order of the paths given
     valid: list[Record]  # those with no error of their own
     files: int
+    # the chunks' contents (``ChunkResult.content``) and the paths of their records, for
+    # what is worked out from the records and kept by what they were made from
+    chunks: list[tuple[bytes, list[str]]] = field(default_factory=list)
 
 
 def check_files(
@@ -502,7 +520,8 @@ def check_files(
             records = [record for _, record, _ in made]
             valid = [record for _, record, ok in made if ok]
             del made
-    return Checked(problems, records, valid, sum(r.files for r in results))
+    kept = [(r.content, [p for p, _ in r.records]) for r in results if r.content and keep_records]
+    return Checked(problems, records, valid, sum(r.files for r in results), kept)
 
 
 def _unique(problems: Iterator[Problem]) -> list[Problem]:

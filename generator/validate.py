@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.history import Git
@@ -30,6 +30,8 @@ class Loaded:
     records: list[Record]  # every record loaded (all of them, unless files were named)
     valid: list[Record]  # records with no error of their own
     report: Report
+    # each chunk's content digest and its records' paths (``generator.pipeline.Checked``)
+    chunks: list[tuple[bytes, list[str]]] = field(default_factory=list)
 
 
 class OutsideRepository(Exception):
@@ -99,7 +101,7 @@ def validate_repository(
     )
     report.files_checked = len(chosen)
     report.extend(checked.problems)
-    return Loaded(root, registry, policy, checked.records, checked.valid, report)
+    return Loaded(root, registry, policy, checked.records, checked.valid, report, checked.chunks)
 
 
 # a change to these re-validates every record: the rules themselves changed

@@ -48,6 +48,7 @@ from generator.policy import Policy, load_policy
 from generator.problems import Problem
 from generator.records import Record
 from generator.render.cache import Changes, SiteCache, code_digest
+from generator.render.derived import PortalMemo
 from generator.render.direct import DirectPages, complete_sitemap, write_direct_pages
 from generator.render.directory import DIRECTORY_INDEX, write_directory_index
 from generator.render.docs import write_docs, write_shells
@@ -506,7 +507,7 @@ def _build_site(
             raise InvalidRecords(sorted(set(loaded.report.errors), key=Problem.sort_key))
         day = as_of or loaded.policy.today()
         registry: Registry = loaded.registry
-        records, policy = loaded.valid, loaded.policy
+        records, policy, chunks = loaded.valid, loaded.policy, loaded.chunks
         del loaded  # the records are held by ``records`` alone from here: let go once derived
 
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -536,7 +537,9 @@ def _build_site(
         # the records are handed over: the portal keeps what it publishes (sharing the
         # records' values), the rest (private fields, events) is freed as the public rows
         # are made, and for what comes next.
-        portal = build_portal(records, registry, policy, day, release=True)
+        kept = PortalMemo.open(root, chunks, day) if incremental else None
+        portal = build_portal(records, registry, policy, day, release=True, memo=kept)
+        del kept, chunks
         del records
 
         step("render", "生成开放数据和导航页面…")

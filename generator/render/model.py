@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,11 +17,18 @@ from generator import forked
 from generator.dates import parse_date as parse_day
 from generator.derive import figures as fig
 from generator.derive.blacklist import BlacklistEntry, public_blacklist
-from generator.derive.hazards import HazardStatus, derive_statuses, events_until
+from generator.derive.hazards import HazardStatus, events_until, hazard_status
 from generator.derive.metrics import MetricsRow, metrics_rows, window
 from generator.derive.publication import penalty_published
 from generator.policy import Policy
-from generator.records import Record
+from generator.records import Record, kind_of
+from generator.render.derived import (
+    NOT_KEPT,
+    Entry,
+    PortalMemo,
+    status_from,
+    status_tuple,
+)
 from generator.render.public import Publisher
 from generator.schemas import Registry
 
@@ -126,11 +133,65 @@ class _Figures:
     blacklist: list[BlacklistEntry]
 
 
-def _consumed(rows: list[Row]) -> Iterator[Row]:
-    """Each of ``rows`` in order, the list emptied as it goes: each row let go once used."""
-    rows.reverse()
-    while rows:
-        yield rows.pop()
+# what the portal shows of each kind on a day: the records dated by then (every one, for
+# the kinds not listed), as public rows
+_DATED = {
+    "inspection": "date",
+    "hazard": "found_on",
+    "self-report": "submitted_on",
+    "complaint": "received_on",
+}
+ROW_KINDS = (
+    "enterprise",
+    "inspection",
+    "hazard",
+    "penalty",
+    "self-report",
+    "complaint",
+    "department",
+    "staff",
+)
+
+
+def _shown(kind: str, data: dict[str, Any], as_of: dt.date) -> bool:
+    if kind == "penalty":
+        return penalty_published(data, as_of)
+    field = _DATED.get(kind)
+    return field is None or _on_or_before(data.get(field), as_of)
+
+
+Shown = dict[str, list[tuple[str, dict[str, Any]]]]
+
+
+def _shown_records(
+    records: Iterable[Record], as_of: dt.date, memo: PortalMemo | None
+) -> tuple[Shown, set[str]]:
+    """Kind → (path, data) of the records shown on ``as_of``, in order, hazards as they
+    stood then (``_trim_events``); and the paths of the hazards that had events after it.
+    What the memo kept says which are shown, and which hazards to cut, without a look
+    at their dates."""
+    out: Shown = {kind: [] for kind in ROW_KINDS}
+    trimmed: set[str] = set()
+    for record in records:
+        shown = out.get(record.kind)
+        if shown is None:
+            continue
+        path, data = record.path, record.data
+        entry = memo.entry(path) if memo is not None else NOT_KEPT
+        if entry is NOT_KEPT:
+            if not _shown(record.kind, data, as_of):
+                continue
+            if record.kind == "hazard":
+                cut = _trim_events(data, as_of)
+                if cut is not data:
+                    trimmed.add(path)
+                    data = cut
+        elif entry is None:
+            continue
+        elif isinstance(entry, tuple) and entry[-1]:
+            data = _trim_events(data, as_of)
+        shown.append((path, data))
+    return out, trimmed
 
 
 def build_portal(
@@ -140,28 +201,43 @@ def build_portal(
     as_of: dt.date,
     *,
     release: bool = False,
+    memo: PortalMemo | None = None,
 ) -> Portal:
     """The portal as of ``as_of``.  ``release``: ``records`` is a list the caller hands
-    over, holding no other reference to its records: it is emptied, and each hazard and
-    inspection let go once projected, so that the public rows are made in the memory
-    the records free (a city's records: a gigabyte and a half)."""
+    over, holding no other reference to its records: it is emptied once the figures are
+    under way, so that the public rows are made in the memory the records free (a
+    city's records: a gigabyte and a half).  ``memo``: the rows and statuses of the
+    chunks of records unchanged since the last build (``generator.render.derived``),
+    taken instead of made; those of the others are made, and kept for the next."""
     handed = records if release and isinstance(records, list) else None
     records = handed if handed is not None else list(records)
     data = _by_kind(records)
+    shown, trimmed = _shown_records(records, as_of, memo)
+    present = {r.path for r in records} if memo is not None else set()
     pub = Publisher(registry, policy)
     towns = policy.towns
 
-    def public_all(kind: str, rows: Iterable[dict[str, Any]]) -> list[Row]:
-        return [pub.public(kind, r) for r in rows] if kind in registry else []
-
     raw_enterprises = data.get("enterprise", [])
-    raw_inspections = [i for i in data.get("inspection", []) if _on_or_before(i.get("date"), as_of)]
-    raw_hazards = [
-        _trim_events(h, as_of)
-        for h in data.get("hazard", [])
-        if _on_or_before(h.get("found_on"), as_of)
-    ]
-    facts = derive_statuses(raw_hazards, policy, as_of)
+    raw_inspections = [d for _, d in shown["inspection"]]
+    raw_hazards = [d for _, d in shown["hazard"]]
+    statuses: dict[str, HazardStatus] = {}
+    entries: dict[str, Entry] = {}  # of the records of chunks not kept, for the memo
+    for kind, pairs in shown.items():
+        for path, h in pairs:
+            found = memo.entry(path) if memo is not None else NOT_KEPT
+            if kind != "hazard":
+                if found is NOT_KEPT and memo is not None:
+                    entries[path] = True
+            elif isinstance(found, tuple):
+                statuses[path] = status_from(found[:-1])
+            else:
+                statuses[path] = status = hazard_status(h, policy, as_of)
+                if memo is not None:
+                    entries[path] = (*status_tuple(status), path in trimmed)
+    facts = {  # by id, in the order of ``derive_statuses``
+        str(h.get("id")): statuses[path]
+        for path, h in sorted(shown["hazard"], key=lambda ph: str(ph[1].get("id")))
+    }
     industries = list(
         registry["enterprise"].fields[("industry",)].schema.get("enum", [])
         if "enterprise" in registry and ("industry",) in registry["enterprise"].fields
@@ -193,16 +269,51 @@ def build_portal(
             blacklist=public_blacklist(records, policy, as_of, registry),
         )
 
-    # the figures (small) are worked out by a forked child while the rows are projected
+    # the figures (small) are worked out by a forked child while the rows are made
     job = forked.start(figures, fork=len(records) >= FORK_RECORDS and forked.room_for_a_child())
     try:
-        if handed is not None:  # the figures are made (or being made by the child)
+        # what is left to make: the records of the chunks kept need nothing of their data
+        kept = memo.kept if memo is not None else {}
+        todo = {
+            kind: [(path, None if path in kept else d) for path, d in pairs]
+            for kind, pairs in shown.items()
+        }
+        del kept
+        reports = data.get("self-report", [])
+        shown.clear()  # the figures are made (or being made by the child): let the data go
+        data.clear()
+        raw_enterprises, raw_inspections, raw_hazards = [], [], []
+        if handed is not None:
             handed.clear()
-            data.pop("hazard", None)  # ``raw_hazards`` and ``raw_inspections`` hold them
-            data.pop("inspection", None)
+        known, lost = memo.rows() if memo is not None else ({}, set())
+        again = {  # (rare: a kept chunk's rows could not be read)
+            path: _trim_events(d, as_of) if kind_of(path) == "hazard" else d
+            for path, d in (memo.read_again(lost) if memo is not None and lost else {}).items()
+        }
+        made: dict[str, Row] = {}  # the rows made here, for the memo
+
+        def public_all(kind: str) -> list[Row]:
+            out: list[Row] = []
+            if kind not in registry:
+                return out
+            pairs = todo.pop(kind)
+            pairs.reverse()  # each let go once used
+            while pairs:
+                path, d = pairs.pop()
+                if d is None:
+                    d = again.get(path)
+                    if d is None:
+                        row = known.pop(path, None)
+                        if row is not None:
+                            out.append(row)
+                        continue
+                row = made[path] = pub.public(kind, d)
+                out.append(row)
+            return out
+
         town_rank = {t: n for n, t in enumerate(towns)}
         enterprises = sorted(
-            public_all("enterprise", raw_enterprises),
+            public_all("enterprise"),
             key=lambda e: (
                 town_rank.get(str(e.get("town")), len(towns)),
                 str(e.get("town")),
@@ -210,52 +321,18 @@ def build_portal(
                 str(e.get("id")),
             ),
         )
-        inspections = sorted(
-            public_all(
-                "inspection", raw_inspections if handed is None else _consumed(raw_inspections)
-            ),
-            key=_newest("date"),
-            reverse=True,
-        )
-        hazards = sorted(
-            public_all("hazard", raw_hazards if handed is None else _consumed(raw_hazards)),
-            key=_newest("found_on"),
-            reverse=True,
-        )
-        penalties = sorted(
-            public_all(
-                "penalty", (p for p in data.get("penalty", []) if penalty_published(p, as_of))
-            ),
-            key=_newest("decided_on"),
-            reverse=True,
-        )
+        inspections = sorted(public_all("inspection"), key=_newest("date"), reverse=True)
+        hazards = sorted(public_all("hazard"), key=_newest("found_on"), reverse=True)
+        penalties = sorted(public_all("penalty"), key=_newest("decided_on"), reverse=True)
         self_reports = sorted(
-            public_all(
-                "self-report",
-                (
-                    r
-                    for r in data.get("self-report", [])
-                    if _on_or_before(r.get("submitted_on"), as_of)
-                ),
-            ),
+            public_all("self-report"),
             key=lambda r: (str(r.get("enterprise")), str(r.get("month"))),
         )
-        complaints = sorted(
-            public_all(
-                "complaint",
-                (
-                    c
-                    for c in data.get("complaint", [])
-                    if _on_or_before(c.get("received_on"), as_of)
-                ),
-            ),
-            key=_newest("received_on"),
-            reverse=True,
-        )
-        departments = {
-            str(d["id"]): d for d in public_all("department", data.get("department", []))
-        }
-        staff = {str(s["id"]): s for s in public_all("staff", data.get("staff", []))}
+        complaints = sorted(public_all("complaint"), key=_newest("received_on"), reverse=True)
+        departments = {str(d["id"]): d for d in public_all("department")}
+        staff = {str(s["id"]): s for s in public_all("staff")}
+        if memo is not None:
+            memo.store(entries, made, present)
         figured = job.result()
     finally:
         job.cancel()
@@ -287,10 +364,9 @@ def build_portal(
         rates_by_town=figured.rates_by_town,
         rates_by_industry=figured.rates_by_industry,
     )
-    if data.get("self-report"):
+    if reports:
         due_day = int(policy.get("self_report_due_day", default=5))
-        raw_reports = data["self-report"]
-        by_enterprise = _group(raw_reports, "enterprise")
+        by_enterprise = _group(reports, "enterprise")
         portal.self_report_status = {
             eid: fig.self_report_months(eid, by_enterprise.get(eid, []), due_day, as_of)
             for eid in portal.enterprise_by_id
