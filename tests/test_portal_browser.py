@@ -259,3 +259,26 @@ def test_xss_list_payloads_render_inert(
         )
     finally:
         server.shutdown()
+
+
+def search_titles(watched: Watched, base_url: str, query: str) -> list[str]:
+    page = watched.open(base_url + "search/?q=" + query)
+    page.wait_for_function(
+        "/^找到/.test(document.getElementById('aj-search-status').textContent)", timeout=10_000
+    )
+    return page.locator("#aj-results li a").all_inner_texts()
+
+
+def test_search_finds_an_enterprise_by_its_hazards_not_by_the_page_furniture(
+    browser: Any, base_url: str
+) -> None:
+    watched = Watched(browser)
+    # a hazard's description is searched
+    assert "青川县宏达化工有限公司" in search_titles(watched, base_url, "安全出口堆放杂物")
+    # what every enterprise page carries (headings, labels, the self-report months) and the
+    # inspections' boilerplate are not: else every search would list every enterprise
+    for furniture in ("统一社会信用代码", "月度自查报告", "检查危化品仓库"):
+        assert not any(
+            "公司" in t or "厂" in t for t in search_titles(watched, base_url, furniture)
+        )
+    assert watched.errors == [] and watched.dialogs == []
