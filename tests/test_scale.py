@@ -304,6 +304,18 @@ def test_evidence_put_back_is_seen(flawed: Path, monkeypatch: pytest.MonkeyPatch
     assert (HAZARD, "evidence-not-found") not in _codes(_problems(flawed))
 
 
+def test_evidence_reached_through_a_new_link_is_looked_at_again(
+    flawed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _problems(flawed)
+    folder = flawed / "records" / "evidence" / "HAZ-20251010-001"
+    moved = flawed / "elsewhere"
+    os.rename(folder, moved)  # the very files (same inodes, sizes, times), now behind a link
+    os.symlink(moved, folder)
+    _backdate(folder.parent)
+    assert HAZARD in _ruled(flawed, monkeypatch)
+
+
 def test_another_day_applies_the_rules_again(flawed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _problems(flawed)
     later = _ruled(flawed, monkeypatch, as_of=AS_OF + dt.timedelta(days=400))
