@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.render import model
+from generator.render import model, opendata
 from generator.render.derived import FOLDER, PortalMemo, salt
 from generator.render.model import Portal, build_portal
+from generator.render.rowsplice import row_digests
 from generator.validate import validate_repository
 from tests.portal_factory import AS_OF, make_portal_repo, portal_records, with_enterprises
 
@@ -109,3 +110,18 @@ def test_what_is_kept_is_for_one_day_policy_and_schemas(tmp_path: Path) -> None:
     assert other_day.kept == {}
     build_portal(loaded.valid, loaded.registry, loaded.policy, next_day, memo=other_day)
     assert [p.name for p in (root / ".anjian-cache" / FOLDER).iterdir()] == [salt(root, next_day)]
+
+
+def test_the_digests_kept_are_those_of_the_open_data_rows(tmp_path: Path) -> None:
+    root = repo(tmp_path)
+    portal(root, memo=True)
+    edit(root, HAZARD, description="消防通道堆放杂物（复查补充）")
+    again, memo = portal(root, memo=True)
+    assert chunks_kept(memo) > 0
+
+    ledgers = [t for t in opendata._tables(again) if t.name != opendata.BLACKLIST]
+    assert {t.kind for t in ledgers} >= {"enterprise", "inspection", "hazard", "penalty"}
+    for table in ledgers:
+        known = again.digests[table.kind]
+        assert len(known) == len(table.rows)  # every row's digest known: none made again
+        assert opendata._row_digests(table, known) == row_digests(table.rows)

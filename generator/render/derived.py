@@ -3,9 +3,10 @@
 A rebuild after a one-record change checks every record again (from the
 validation cache) but finds one chunk changed (``generator.pipeline``: a
 folder, or a bucket of a big one).  Every other chunk gives the portal what it
-gave last time: its records' public rows and its hazards' statuses on the
-as-of day.  Both are kept per chunk in ``.anjian-cache/portal/<salt>/``, under
-the digest of the chunk's file names and bytes; the salt covers the code, the
+gave last time: its records' public rows, the digests of their open data rows
+(``rowsplice``) and its hazards' statuses on the as-of day.  They are kept per
+chunk in ``.anjian-cache/portal/<salt>/``, under the digest of the chunk's
+file names and bytes; the salt covers the code, the
 schemas, the policy and the as-of day, so an entry is only ever used where
 working it out again would give the same.  The figures are not kept: they are
 worked out from every record (``model.build_portal``).
@@ -32,7 +33,7 @@ from generator.derive.hazards import HazardStatus
 from generator.policy import POLICY_FILE
 from generator.records import Record, load_record
 
-VERSION = 1
+VERSION = 2
 FOLDER = "portal"
 Row = dict[str, Any]
 Status = tuple[Any, ...]  # a HazardStatus, its dates as ordinals (marshal has no dates)
@@ -118,22 +119,30 @@ class PortalMemo:
         """What the last build found of the record (``NOT_KEPT``: its chunk is not kept)."""
         return self.kept.get(path, NOT_KEPT)
 
-    def rows(self) -> tuple[dict[str, Row], set[str]]:
-        """The kept chunks' rows by path, and the paths of the chunks whose rows could not
-        be read (their records must be read again)."""
+    def rows(self) -> tuple[dict[str, Row], dict[str, bytes], set[str]]:
+        """The kept chunks' rows by path, the digests of their open data rows by path, and
+        the paths of the chunks whose rows could not be read (their records must be read
+        again)."""
         rows: dict[str, Row] = {}
+        digests: dict[str, bytes] = {}
         lost: set[str] = set()
         for key, paths in self.chunks:
             if key not in self._kept_chunks:
                 continue
             stored = _read(self.folder / f"{key}.rows") if self.folder else None
-            if isinstance(stored, list) and len(stored) == len(paths):
-                rows.update(
-                    (p, row) for p, row in zip(paths, stored, strict=True) if row is not None
-                )
+            if (
+                isinstance(stored, tuple)
+                and len(stored) == 2
+                and all(isinstance(s, list) and len(s) == len(paths) for s in stored)
+            ):
+                for path, row, digest in zip(paths, *stored, strict=True):
+                    if row is not None:
+                        rows[path] = row
+                        if isinstance(digest, bytes):
+                            digests[path] = digest
             else:
                 lost.update(paths)
-        return rows, lost
+        return rows, digests, lost
 
     def read_again(self, paths: set[str]) -> dict[str, dict[str, Any]]:
         """The data of these records, read from their files again."""
@@ -144,10 +153,16 @@ class PortalMemo:
                 out[path] = loaded.data
         return out
 
-    def store(self, entries: dict[str, Entry], rows: dict[str, Row], present: set[str]) -> None:
+    def store(
+        self,
+        entries: dict[str, Entry],
+        rows: dict[str, Row],
+        digests: dict[str, bytes | None],
+        present: set[str],
+    ) -> None:
         """Keep the chunks not kept before whose every record was ``present``: each
-        record's entry (``entries``, by path; not shown when missing) and row; and drop
-        what no chunk uses now."""
+        record's entry (``entries``, by path; not shown when missing), row and the digest
+        of its open data row; and drop what no chunk uses now."""
         if self.folder is None:
             return
         with contextlib.suppress(OSError):
@@ -155,7 +170,10 @@ class PortalMemo:
             for key, paths in self.chunks:
                 if key in self._kept_chunks or not all(p in present for p in paths):
                     continue  # kept already, or a record of it was not handed in
-                _write(self.folder / f"{key}.rows", [rows.get(p) for p in paths])
+                _write(
+                    self.folder / f"{key}.rows",
+                    ([rows.get(p) for p in paths], [digests.get(p) for p in paths]),
+                )
                 # last: the entries say the pair is whole
                 _write(self.folder / f"{key}.facts", [entries.get(p) for p in paths])
             self._prune()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -74,15 +75,17 @@ def feed_entries(portal: Portal) -> list[Entry]:
         candidates.append(
             (updated, f"urn:anjian:penalty:{p['id']}", functools.partial(_penalty, portal, p))
         )
-    for i in portal.inspections:
-        if i.get("kind") != "企业自查":
-            candidates.append(
-                (
-                    str(i.get("date")),
-                    f"urn:anjian:inspection:{i['id']}",
-                    functools.partial(_inspection, portal, i),
-                )
+    # the portal's inspections are newest first by (date, id), the order of their entries
+    # here: only the first ``FEED_ENTRIES`` of them can be among the newest
+    inspections = (i for i in portal.inspections if i.get("kind") != "企业自查")
+    for i in itertools.islice(inspections, FEED_ENTRIES):
+        candidates.append(
+            (
+                str(i.get("date")),
+                f"urn:anjian:inspection:{i['id']}",
+                functools.partial(_inspection, portal, i),
             )
+        )
     for b in portal.blacklist:
         candidates.append(
             (

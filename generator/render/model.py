@@ -30,6 +30,7 @@ from generator.render.derived import (
     status_tuple,
 )
 from generator.render.public import Publisher
+from generator.render.rowsplice import row_digest
 from generator.schemas import Registry
 
 Row = dict[str, Any]
@@ -70,6 +71,8 @@ class Portal:
     hazards_by_inspection: dict[str, list[Row]] = field(default_factory=dict)
     penalties_by_inspection: dict[str, list[Row]] = field(default_factory=dict)
     blacklist: list[BlacklistEntry] = field(default_factory=list)  # listed on as_of, in order
+    # kind → id → the digest of its open data row (``ledger_row``), as far as worked out
+    digests: dict[str, dict[str, bytes]] = field(default_factory=dict)
 
     def enterprise_name(self, eid: Any) -> str:
         row = self.enterprise_by_id.get(str(eid))
@@ -114,6 +117,21 @@ def _group(rows: Iterable[Row], key: str) -> dict[str, list[Row]]:
 
 def _newest(key: str) -> Callable[[Row], tuple[str, str]]:
     return lambda r: (str(r.get(key)), str(r.get("id")))
+
+
+def ledger_row(kind: str, row: Row, fact: HazardStatus | None) -> Row:
+    """A public row as the open data ledger has it: a hazard's with its state on the day."""
+    if kind != "hazard" or fact is None:
+        return row
+    closed = fact.closed_on.isoformat() if fact.closed_on else None
+    return {**row, "state": fact.state, "closed_on": closed, "overdue": fact.overdue}
+
+
+def _digest(kind: str, row: Row, fact: HazardStatus | None) -> bytes | None:
+    try:
+        return row_digest(ledger_row(kind, row, fact))
+    except ValueError:  # no stable form: the open data works it out (and fails) itself
+        return None
 
 
 # from this many records on, the figures are worked out by a forked child (a city's: 8 s)
@@ -285,17 +303,20 @@ def build_portal(
         raw_enterprises, raw_inspections, raw_hazards = [], [], []
         if handed is not None:
             handed.clear()
-        known, lost = memo.rows() if memo is not None else ({}, set())
+        known, known_digests, lost = memo.rows() if memo is not None else ({}, {}, set())
         again = {  # (rare: a kept chunk's rows could not be read)
             path: _trim_events(d, as_of) if kind_of(path) == "hazard" else d
             for path, d in (memo.read_again(lost) if memo is not None and lost else {}).items()
         }
         made: dict[str, Row] = {}  # the rows made here, for the memo
+        made_digests: dict[str, bytes | None] = {}
+        digests: dict[str, dict[str, bytes]] = {}
 
         def public_all(kind: str) -> list[Row]:
             out: list[Row] = []
             if kind not in registry:
                 return out
+            by_id = digests[kind] = {}
             pairs = todo.pop(kind)
             pairs.reverse()  # each let go once used
             while pairs:
@@ -306,9 +327,15 @@ def build_portal(
                         row = known.pop(path, None)
                         if row is not None:
                             out.append(row)
+                            digest = known_digests.pop(path, None)
+                            if digest is not None:
+                                by_id[str(row.get("id"))] = digest
                         continue
                 row = made[path] = pub.public(kind, d)
                 out.append(row)
+                digest = made_digests[path] = _digest(kind, row, statuses.get(path))
+                if digest is not None:
+                    by_id[str(row.get("id"))] = digest
             return out
 
         town_rank = {t: n for n, t in enumerate(towns)}
@@ -332,7 +359,7 @@ def build_portal(
         departments = {str(d["id"]): d for d in public_all("department")}
         staff = {str(s["id"]): s for s in public_all("staff")}
         if memo is not None:
-            memo.store(entries, made, present)
+            memo.store(entries, made, made_digests, present)
         figured = job.result()
     finally:
         job.cancel()
@@ -363,6 +390,7 @@ def build_portal(
         by_month=figured.by_month,
         rates_by_town=figured.rates_by_town,
         rates_by_industry=figured.rates_by_industry,
+        digests=digests,
     )
     if reports:
         due_day = int(policy.get("self_report_due_day", default=5))

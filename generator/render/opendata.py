@@ -24,8 +24,8 @@ from generator.derive.blacklist import FIELDS as BLACKLIST_FIELDS
 from generator.derive.blacklist import write_blacklist_data
 from generator.derive.blacklist.opendata import CSV_ENCODING as BLACKLIST_ENCODING
 from generator.derive.blacklist.public import LIST_SEPARATOR, entry_row
-from generator.render.model import Portal, Row
-from generator.render.rowsplice import Frame, RowIndex, Written, row_digests, write_rows
+from generator.render.model import Portal, Row, ledger_row
+from generator.render.rowsplice import Frame, RowIndex, Written, row_digest, write_rows
 from generator.schemas import FieldSpec, KindSchema
 
 if TYPE_CHECKING:
@@ -183,9 +183,7 @@ def _tables(portal: Portal) -> list[Table]:
         return row
 
     def hazard_extra(row: Row) -> Row:
-        fact = portal.facts[str(row["id"])]
-        closed = fact.closed_on.isoformat() if fact.closed_on else None
-        return {**row, "state": fact.state, "closed_on": closed, "overdue": fact.overdue}
+        return ledger_row("hazard", row, portal.facts[str(row["id"])])
 
     specs.append(("enterprises", "enterprise", portal.enterprises, [], plain))
     specs.append(
@@ -423,6 +421,20 @@ def row_count(portal: Portal) -> int:
 FORK_ROWS = 20_000
 
 
+def _row_digests(table: Table, known: dict[str, bytes]) -> bytes | None:
+    """The digests of the table's rows, one after the other: those the portal worked out
+    (``known``, by id: a rebuild's, kept from the last build) as they are; None when a
+    row has no stable form."""
+    rows = table.rows
+    plain = rows._rows if isinstance(rows, MappedRows) else rows
+    try:
+        return b"".join(
+            known.get(str(row.get("id"))) or row_digest(rows[n]) for n, row in enumerate(plain)
+        )
+    except ValueError:
+        return None
+
+
 def write_open_data(portal: Portal, folder: Path, cache: SiteCache | None = None) -> list[Table]:
     """Write CSV, JSON and datapackage.json into ``folder``; return the tables.  With the
     ``cache`` of the last build, a file whose rows are all unchanged is taken from the
@@ -433,7 +445,7 @@ def write_open_data(portal: Portal, folder: Path, cache: SiteCache | None = None
     # per format, the files to write: (table, its rows' digests, the file's cache key)
     todo: dict[str, list[tuple[Table, bytes | None, str | None]]] = {"csv": [], "json": []}
     for table in ledgers:
-        digests = row_digests(table.rows)
+        digests = _row_digests(table, portal.digests.get(table.kind, {}))
         for suffix, files in todo.items():
             rel, target = f"{DATA_DIR}/{table.name}.{suffix}", folder / f"{table.name}.{suffix}"
             key = _file_key(table, suffix, digests)

@@ -32,13 +32,16 @@ MAGIC = b"anjian-rows-1\n"
 _HEAD = struct.Struct("<32sQQ")  # context digest, offset of the first row, rows
 
 
+def row_digest(row: Any) -> bytes:
+    """The digest of a row's values (``marshal`` version 2 writes values only: no
+    references, no interning); ValueError when a value has no stable form."""
+    return hashlib.blake2b(marshal.dumps(row, 2), digest_size=DIGEST).digest()
+
+
 def row_digests(rows: Iterable[Any]) -> bytes | None:
-    """The digests of the rows, one after the other; None when a value has no stable
-    form (``marshal`` version 2 writes values only: no references, no interning)."""
+    """The digests of the rows, one after the other; None when a value has no stable form."""
     try:
-        return b"".join(
-            hashlib.blake2b(marshal.dumps(row, 2), digest_size=DIGEST).digest() for row in rows
-        )
+        return b"".join(row_digest(row) for row in rows)
     except ValueError:
         return None
 
