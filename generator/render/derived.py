@@ -21,14 +21,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import marshal
 import os
 import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
-from generator.cache import CACHE_DIR
+from generator.cache import CACHE_DIR, read_stored, write_stored
 from generator.derive.hazards import HazardStatus
 from generator.policy import POLICY_FILE
 from generator.records import Record, load_record
@@ -100,7 +99,7 @@ class PortalMemo:
         if folder is None:
             return
         for key, paths in self.chunks:
-            stored = _read(folder / f"{key}.facts")
+            stored = read_stored(folder / f"{key}.facts")
             rows = folder / f"{key}.rows"
             if not isinstance(stored, list) or len(stored) != len(paths) or not rows.is_file():
                 continue
@@ -129,7 +128,7 @@ class PortalMemo:
         for key, paths in self.chunks:
             if key not in self._kept_chunks:
                 continue
-            stored = _read(self.folder / f"{key}.rows") if self.folder else None
+            stored = read_stored(self.folder / f"{key}.rows") if self.folder else None
             if (
                 isinstance(stored, tuple)
                 and len(stored) == 2
@@ -170,12 +169,12 @@ class PortalMemo:
             for key, paths in self.chunks:
                 if key in self._kept_chunks or not all(p in present for p in paths):
                     continue  # kept already, or a record of it was not handed in
-                _write(
+                write_stored(
                     self.folder / f"{key}.rows",
                     ([rows.get(p) for p in paths], [digests.get(p) for p in paths]),
                 )
                 # last: the entries say the pair is whole
-                _write(self.folder / f"{key}.facts", [entries.get(p) for p in paths])
+                write_stored(self.folder / f"{key}.facts", [entries.get(p) for p in paths])
             self._prune()
 
     def _prune(self) -> None:
@@ -188,20 +187,3 @@ class PortalMemo:
         for other in self.folder.parent.iterdir():
             if other != self.folder:
                 shutil.rmtree(other, ignore_errors=True)
-
-
-def _read(file: Path) -> Any:
-    try:
-        return marshal.loads(file.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
-        return None
-
-
-def _write(file: Path, value: Any) -> None:
-    try:
-        data = marshal.dumps(value)
-    except ValueError:  # a value marshal refuses: not kept
-        return
-    temp = file.with_name(f".{file.name}.{os.getpid()}")
-    temp.write_bytes(data)
-    os.replace(temp, file)
