@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import gc
 import json
 import os
@@ -169,7 +170,8 @@ def test_an_enterprise_page_shows_the_first_page_of_a_long_hazard_list(tmp_path:
     portal = county_portal(tmp_path)
     e = portal.enterprise_by_id[ENTERPRISE]
     page = pages._enterprise_page(portal, e, {})
-    inputs = page.key_source
+    inputs = page.made_inputs()
+    assert inputs is not None
     inputs["hazards"] = inputs["hazards"] * 200  # far more than one page holds
     context = page.resolved()
     assert 0 < len(context["hazards"]) <= pages.SHOWN_HAZARDS[0]
@@ -687,3 +689,84 @@ def test_a_page_key_says_what_the_values_are_not_which_objects_they_are(tmp_path
     import threading
 
     assert len(input_key({"lock": threading.Lock()})) == 64  # no pickle: digested as JSON
+
+
+def _portal_of(root: Path, records: dict[str, Any], as_of: Any = AS_OF) -> Any:
+    make_portal_repo(root, records)
+    loaded = validate_repository(root, as_of=as_of, jobs=1)
+    assert not loaded.report.errors, loaded.report.errors
+    return build_portal(loaded.valid, loaded.registry, loaded.policy, as_of)
+
+
+def _open_hazard(records: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the county's hazard left open past its deadline: days overdue grow daily."""
+    hazard = {k: v for k, v in records[HAZARD].items() if k != "events"}
+    return {**hazard, "id": "HAZ-20251010-009", "description": "配电箱门锁损坏。"}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "supervising department renamed",
+        "inspecting department renamed",
+        "hazard's department renamed",
+        "hazard edited",
+        "inspection edited",
+        "penalty edited",
+        "a day later",
+    ],
+)
+def test_an_enterprise_page_key_changes_exactly_when_what_the_page_is_made_from_changes(
+    tmp_path: Path, change: str
+) -> None:
+    """The rebuild weighs an enterprise page by its rows' digests and what the page adds
+    to them (names, counts, days overdue), not by the rows themselves: for every
+    enterprise, the short key is unchanged exactly when the page's inputs are."""
+    from generator.render import pages
+
+    before = county()
+    before["records/hazard/2025/HAZ-20251010-009.yaml"] = {
+        **_open_hazard(before),
+        "department": "DEPT-ZJJ",
+    }
+    # and another's whose deadline is 4 days off: due soon (the policy's 3 days) a day later
+    before["records/hazard/2026/HAZ-20261120-001.yaml"] = {
+        **_open_hazard(before),
+        "id": "HAZ-20261120-001",
+        "enterprise": OTHER_ENTERPRISE,
+        "found_on": "2026-11-20",
+        "deadline": (AS_OF + dt.timedelta(days=4)).isoformat(),
+    }
+    inspection = "records/inspection/2025/INS-20251010-001.yaml"
+    before[inspection] = {**before[inspection], "lead_department": "DEPT-SJJ"}
+    for did, name in (("DEPT-SJJ", "青川县市场监督管理局"), ("DEPT-ZJJ", "青川县住房和城乡建设局")):
+        before[f"records/department/{did}.yaml"] = {"id": did, "name": name, "kind": "参与部门"}
+    after = copy.deepcopy(before)
+    as_of = AS_OF
+    if change == "supervising department renamed":
+        after["records/department/DEPT-YJJ.yaml"]["short_name"] = "县应急局"
+    elif change == "inspecting department renamed":
+        after["records/department/DEPT-SJJ.yaml"]["short_name"] = "县市场监管局"
+    elif change == "hazard's department renamed":
+        after["records/department/DEPT-ZJJ.yaml"]["short_name"] = "县住建局"
+    elif change == "hazard edited":
+        after[HAZARD]["description"] = "仓库安全出口堆放杂物，已清理。"
+    elif change == "inspection edited":
+        after[inspection]["summary"] = "检查危化品仓库。"
+    elif change == "penalty edited":
+        after["records/penalty/2026/PEN-20260301-001.yaml"]["fine"] = 30000
+    else:
+        as_of = AS_OF + dt.timedelta(days=1)
+    old = _portal_of(tmp_path / "before", before)
+    new = _portal_of(tmp_path / "after", after, as_of)
+
+    same: list[bool] = []
+    for eid, e in old.enterprise_by_id.items():
+        e_new = new.enterprise_by_id[eid]
+        key_old = pages._enterprise_digested(old, e, pages.department_names(old))
+        key_new = pages._enterprise_digested(new, e_new, pages.department_names(new))
+        assert key_old is not None and key_new is not None
+        inputs_same = pages._enterprise_inputs(old, e) == pages._enterprise_inputs(new, e_new)
+        assert (key_old == key_new) == inputs_same, eid
+        same.append(inputs_same)
+    assert not all(same)  # the change reached a page

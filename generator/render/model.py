@@ -72,6 +72,7 @@ class Portal:
     penalties_by_inspection: dict[str, list[Row]] = field(default_factory=dict)
     blacklist: list[BlacklistEntry] = field(default_factory=list)  # listed on as_of, in order
     # kind → id → the digest of its open data row (``ledger_row``), as far as worked out
+    # (ids are unique: the identity rule refuses a build with two records of one id)
     digests: dict[str, dict[str, bytes]] = field(default_factory=dict)
 
     def enterprise_name(self, eid: Any) -> str:
