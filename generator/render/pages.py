@@ -208,6 +208,12 @@ SHOWN_HAZARDS = (100, ENTERPRISE_BUDGET)
 SHOWN_INSPECTIONS = (50, ENTERPRISE_BUDGET // 3)
 
 
+def _found(portal: Portal, inspection: Row, eid: str) -> int:
+    """How many hazards the inspection found at the enterprise."""
+    found = portal.hazards_by_inspection.get(str(inspection["id"]), [])
+    return sum(1 for h in found if h.get("enterprise") == eid)
+
+
 def _enterprise_inputs(portal: Portal, e: Row) -> dict[str, Any]:
     """Everything an enterprise page is made from, its lists whole (``_enterprise_shown``
     cuts them to what the page shows)."""
@@ -227,11 +233,7 @@ def _enterprise_inputs(portal: Portal, e: Row) -> dict[str, Any]:
             {
                 **i,
                 "department": portal.department_name(i.get("lead_department")),
-                "found": sum(
-                    1
-                    for h in portal.hazards_by_inspection.get(str(i["id"]), [])
-                    if h.get("enterprise") == eid
-                ),
+                "found": _found(portal, i, eid),
             }
             for i in inspections
         ],
@@ -296,12 +298,11 @@ def _enterprise_digested(
             )
         )
     inspection_digest = digests.get("inspection", {}).get
-    by_inspection = portal.hazards_by_inspection
     inspections = [
         (
             inspection_digest(str(i.get("id"))),
             dept(i.get("lead_department")),
-            sum(1 for h in by_inspection.get(str(i["id"]), []) if h.get("enterprise") == eid),
+            _found(portal, i, eid),
         )
         for i in portal.inspections_by_enterprise.get(eid, [])
     ]
